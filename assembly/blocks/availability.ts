@@ -1,0 +1,52 @@
+// Connector status (G01/B01): every connector's ConnectorStatusEnumType, and one
+// StatusNotification per changed connector. Changes are flags, not queued frames,
+// so any number of connectors fits in bounded memory and the CSMS gets the latest state.
+import { ConnectorStatusEnumType, ConnectorStatusEnumType_names, StatusNotificationRequest, Action } from "../generated/ocpp";
+import { rpc } from "../rpc/rpc";
+import { utcNow } from "../core/clock";
+import { dm } from "../device-model/standard";
+import { info } from "../core/log";
+
+export class Connector {
+  status: ConnectorStatusEnumType = ConnectorStatusEnumType.Available;
+  changedAt: i64 = 0;
+  dirty: bool = false;
+  constructor(public evse: i32, public id: i32) {}
+}
+
+export const connectors: Connector[] = [];
+
+export function addConnector(evse: i32, id: i32): void { connectors.push(new Connector(evse, id)); }
+
+export function setStatus(evse: i32, id: i32, s: ConnectorStatusEnumType): void {
+  for (let i = 0; i < connectors.length; i++) {
+    const c = connectors[i];
+    if (c.evse != evse || c.id != id || c.status == s) continue;
+    c.status = s; c.changedAt = utcNow(); c.dirty = true;
+    const v = dm.find("Connector", null, evse, id, "AvailabilityState", null);
+    if (v !== null) { v.value = ConnectorStatusEnumType_names[s]; }
+    info("availability: connector " + evse.toString() + "/" + id.toString() + " " + ConnectorStatusEnumType_names[s]);
+  }
+}
+
+/** Marks every connector to be reported (after boot, or after being offline longer than OfflineThreshold). */
+export function reportAll(): void {
+  const t = utcNow();
+  for (let i = 0; i < connectors.length; i++) { connectors[i].dirty = true; connectors[i].changedAt = t; }
+}
+
+/** Queues the StatusNotification of the next changed connector; false when none is due. */
+export function flush(): bool {
+  if (rpc.pending(Action.StatusNotification)) return false;
+  for (let i = 0; i < connectors.length; i++) {
+    const c = connectors[i];
+    if (!c.dirty) continue;
+    const m = new StatusNotificationRequest();
+    m.timestamp = c.changedAt; m.connectorStatus = c.status; m.evseId = c.evse; m.connectorId = c.id;
+    m.encode(rpc.body.reset());
+    if (!rpc.enqueue(Action.StatusNotification)) return false;
+    c.dirty = false;
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,157 @@
+// Provisioning (B01-B06): BootNotification and registration state, Heartbeat,
+// GetVariables and SetVariables.
+import {
+  Action, BootNotificationRequest, BootNotificationResponse, BootReasonEnumType, RegistrationStatusEnumType,
+  RegistrationStatusEnumType_names, HeartbeatRequest, HeartbeatResponse, GetVariablesRequest, GetVariablesResponse,
+  GetVariableResultType, GetVariableStatusEnumType as GS, SetVariablesRequest, SetVariablesResponse, SetVariableResultType,
+  SetVariableStatusEnumType as SS, AttributeEnumType, MutabilityEnumType, StatusInfoType, ComponentType,
+  DataEnumType,
+} from "../generated/ocpp";
+import { Writer } from "../json/writer";
+import { formatTime } from "../json/time";
+import { rpc, Served } from "../rpc/rpc";
+import { ErrorCode } from "../rpc/errors";
+import { reject } from "../messages/codec";
+import { now, setUtc, utcNow } from "../core/clock";
+import { info } from "../core/log";
+import { dm, HeartbeatInterval, ItemsPerMessageGetVariables, ItemsPerMessageSetVariables } from "../device-model/standard";
+import { Variable } from "../device-model/model";
+import { StationConfig } from "../station-config";
+import { reportAll } from "./availability";
+
+/** Wait before re-sending a BootNotification that failed or came back with interval 0. */
+export const BOOT_RETRY_MS: i64 = 60000;
+
+export enum Registration { Unknown, Pending, Rejected, Accepted }
+
+export class Provisioning {
+  registration: Registration = Registration.Unknown;
+  bootReason: BootReasonEnumType = BootReasonEnumType.PowerUp;
+  bootAt: i64 = 0;             // when the next BootNotification is due; -1 when none
+  cfg: StationConfig = new StationConfig();
+
+  get accepted(): bool { return this.registration == Registration.Accepted; }
+
+  /** Which CALLs may start: before acceptance only BootNotification (B02.FR.02, B03.FR.02). */
+  mayStart(a: Action): bool { return this.accepted || a == Action.BootNotification; }
+
+  sendBoot(): void {
+    this.bootAt = -1;
+    if (rpc.pending(Action.BootNotification)) return;
+    const m = new BootNotificationRequest();
+    m.reason = this.bootReason;
+    const cs = m.chargingStation;
+    cs.vendorName = this.cfg.vendorName; cs.model = this.cfg.model;
+    cs.serialNumber = this.cfg.serialNumber; cs.firmwareVersion = this.cfg.firmwareVersion;
+    m.encode(rpc.body.reset());
+    rpc.enqueue(Action.BootNotification, true);
+  }
+
+  onBoot(r: BootNotificationResponse): void {
+    setUtc(r.currentTime);
+    const was = this.registration;
+    this.registration = r.status == RegistrationStatusEnumType.Accepted ? Registration.Accepted
+      : r.status == RegistrationStatusEnumType.Pending ? Registration.Pending : Registration.Rejected;
+    info("provisioning: BootNotification " + RegistrationStatusEnumType_names[r.status] + ", interval " + r.interval.toString() + " s");
+    if (this.accepted) {
+      if (r.interval > 0) HeartbeatInterval.set(r.interval.toString());
+      if (was != Registration.Accepted) reportAll();
+      return;
+    }
+    this.bootAt = now() + (r.interval > 0 ? <i64>r.interval * 1000 : BOOT_RETRY_MS);
+  }
+
+  bootFailed(): void {
+    if (!this.accepted) this.bootAt = now() + BOOT_RETRY_MS;
+  }
+
+  /** Heartbeat after HeartbeatInterval of inactivity; returns ms until due, -1 when none. */
+  heartbeat(t: i64): i64 {
+    if (!this.accepted || !rpc.connected) return -1;
+    if (rpc.pending(Action.Heartbeat)) return -1;
+    const due = rpc.lastActivity + HeartbeatInterval.int * 1000;
+    if (t < due) return due - t;
+    new HeartbeatRequest().encode(rpc.body.reset());
+    rpc.enqueue(Action.Heartbeat);
+    return -1;
+  }
+
+  onHeartbeat(r: HeartbeatResponse): void { setUtc(r.currentTime); }
+}
+
+export const prov = new Provisioning();
+
+function locate(c: ComponentType, name: string, instance: string | null): Variable | null {
+  const e = c.evse;
+  const evse = e !== null ? e.id : 0;
+  const connector = e !== null && e.connectorId > 0 ? e.connectorId : 0;
+  return dm.find(c.name, c.instance, evse, connector, name, instance);
+}
+
+function componentKnown(c: ComponentType): bool {
+  const e = c.evse;
+  return dm.hasComponent(c.name, c.instance, e !== null ? e.id : 0, e !== null && e.connectorId > 0 ? e.connectorId : 0);
+}
+
+function reason(code: string): StatusInfoType {
+  const s = new StatusInfoType();
+  s.reasonCode = code;
+  return s;
+}
+
+export function getVariables(r: GetVariablesRequest, w: Writer): Served {
+  const items = r.getVariableData;
+  if (items.length > <i32>ItemsPerMessageGetVariables.int) {
+    reject(ErrorCode.OccurrenceConstraintViolation, "getVariableData", "more than ItemsPerMessageGetVariables items");
+    return Served.Invalid;
+  }
+  const res = new GetVariablesResponse();
+  for (let i = 0; i < items.length; i++) {
+    const d = items[i];
+    const o = new GetVariableResultType();
+    o.component = d.component; o.variable = d.variable; o.attributeType = d.attributeType;
+    const v = locate(d.component, d.variable.name, d.variable.instance);
+    if (!componentKnown(d.component)) o.attributeStatus = GS.UnknownComponent;
+    else if (v === null) o.attributeStatus = GS.UnknownVariable;
+    else if (d.attributeType >= 0 && d.attributeType != AttributeEnumType.Actual) o.attributeStatus = GS.NotSupportedAttributeType;
+    else if (v.mutability == MutabilityEnumType.WriteOnly) { o.attributeStatus = GS.Rejected; o.attributeStatusInfo = reason("WriteOnly"); }
+    else {
+      o.attributeStatus = GS.Accepted;
+      o.attributeValue = v.dataType == DataEnumType.dateTime && v.name == "DateTime" ? formatTime(utcNow()) : v.value;
+    }
+    res.getVariableResult.push(o);
+  }
+  res.encode(w);
+  return Served.Answered;
+}
+
+export function setVariables(r: SetVariablesRequest, w: Writer): Served {
+  const items = r.setVariableData;
+  if (items.length > <i32>ItemsPerMessageSetVariables.int) {
+    reject(ErrorCode.OccurrenceConstraintViolation, "setVariableData", "more than ItemsPerMessageSetVariables items");
+    return Served.Invalid;
+  }
+  const res = new SetVariablesResponse();
+  for (let i = 0; i < items.length; i++) {
+    const d = items[i];
+    const o = new SetVariableResultType();
+    o.component = d.component; o.variable = d.variable; o.attributeType = d.attributeType;
+    const v = locate(d.component, d.variable.name, d.variable.instance);
+    if (!componentKnown(d.component)) o.attributeStatus = SS.UnknownComponent;
+    else if (v === null) o.attributeStatus = SS.UnknownVariable;
+    else if (d.attributeType >= 0 && d.attributeType != AttributeEnumType.Actual) o.attributeStatus = SS.NotSupportedAttributeType;
+    else if (v.mutability == MutabilityEnumType.ReadOnly) { o.attributeStatus = SS.Rejected; o.attributeStatusInfo = reason("ReadOnly"); }
+    else {
+      const why = v.check(d.attributeValue);
+      if (why !== null) { o.attributeStatus = SS.Rejected; o.attributeStatusInfo = reason(why); }
+      else {
+        v.set(d.attributeValue);
+        o.attributeStatus = v.rebootRequired ? SS.RebootRequired : SS.Accepted;
+        info("provisioning: " + v.key + " = " + (v.mutability == MutabilityEnumType.WriteOnly ? "***" : d.attributeValue));
+      }
+    }
+    res.setVariableResult.push(o);
+  }
+  res.encode(w);
+  return Served.Answered;
+}

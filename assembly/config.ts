@@ -1,0 +1,6 @@
+// Compile-time bounds. Every buffer and queue in the engine is sized from here.
+export const MAX_FRAME: i32 = 16384;        // largest frame sent or accepted, bytes
+export const MAX_JSON_NODES: i32 = 1024;    // JSON values in one frame
+export const MAX_JSON_DEPTH: i32 = 16;      // nesting of objects and arrays
+export const CALL_QUEUE: i32 = 16;          // outgoing CALLs waiting for the one in flight
+export const MAX_MESSAGE_ID: i32 = 36;      // Part 4: MessageId is string[36]

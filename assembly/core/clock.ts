@@ -1,0 +1,9 @@
+// Time comes only from the HAL. UTC is the host clock plus the offset learnt
+// from the CSMS's currentTime (BootNotification and Heartbeat responses).
+import { now_ms, utc_ms } from "../hal";
+
+let offset: i64 = 0;
+
+export function now(): i64 { return now_ms(); }
+export function utcNow(): i64 { return utc_ms() + offset; }
+export function setUtc(csmsTime: i64): void { offset = csmsTime - utc_ms(); }

@@ -1,0 +1,174 @@
+// The device model core: components and variables with their Actual attribute,
+// characteristics, validation of written values and persistence through the HAL.
+import { DataEnumType, MutabilityEnumType } from "../generated/ocpp";
+import { store_read, store_write } from "../hal";
+import { parseTime, NO_TIME } from "../json/time";
+import { utf8, ptr } from "../core/bytes";
+import { warn } from "../core/log";
+
+const MAX_VALUE = 1000;   // SetVariableData.attributeValue maxLength
+
+export class Variable {
+  int: i64 = 0;            // cached numeric value for integer and boolean variables
+  onChange: ((v: Variable) => void) | null = null;
+
+  constructor(
+    public component: string,
+    public evse: i32,                 // 0 when the component is not on an EVSE
+    public connector: i32,            // 0 when not on a connector
+    public name: string,
+    public instance: string | null,
+    public dataType: DataEnumType,
+    public mutability: MutabilityEnumType,
+    public value: string,
+    public persistent: bool = true,
+    public unit: string | null = null,
+    public minLimit: f64 = NaN,
+    public maxLimit: f64 = NaN,
+    public valuesList: string | null = null,
+    public rebootRequired: bool = false,
+  ) { this.refresh(); }
+
+  /** Recomputes the cached number after `value` changed. */
+  refresh(): void {
+    if (this.dataType == DataEnumType.integer) this.int = parseInteger(this.value);
+    else if (this.dataType == DataEnumType.boolean) this.int = this.value == "true" ? 1 : 0;
+  }
+
+  get key(): string {
+    let k = "dm/" + this.component;
+    if (this.evse) k += "/" + this.evse.toString();
+    if (this.connector) k += "/" + this.connector.toString();
+    k += "/" + this.name;
+    if (this.instance !== null) k += "/" + this.instance!;
+    return k;
+  }
+
+  /** Why a value may not be written, as an OCPP reasonCode; null when it is valid. */
+  check(v: string): string | null {
+    if (v.length > MAX_VALUE) return "TooLargeElement";
+    switch (this.dataType) {
+      case DataEnumType.integer: {
+        const n = parseInteger(v);
+        if (n == i64.MIN_VALUE) return "InvalidValue";
+        if (!isNaN(this.minLimit) && <f64>n < this.minLimit) return "ValueTooLow";
+        if (!isNaN(this.maxLimit) && <f64>n > this.maxLimit) return "ValueTooHigh";
+        return null;
+      }
+      case DataEnumType.decimal: {
+        const d = parseDecimal(v);
+        if (isNaN(d)) return "InvalidValue";
+        if (!isNaN(this.minLimit) && d < this.minLimit) return "ValueTooLow";
+        if (!isNaN(this.maxLimit) && d > this.maxLimit) return "ValueTooHigh";
+        return null;
+      }
+      case DataEnumType.boolean:
+        return v == "true" || v == "false" ? null : "InvalidValue";
+      case DataEnumType.dateTime:
+        return parseTime(changetype<usize>(String.UTF8.encode(v)), String.UTF8.byteLength(v)) == NO_TIME ? "InvalidValue" : null;
+      case DataEnumType.OptionList:
+        return inList(this.valuesList, v) ? null : "InvalidValue";
+      case DataEnumType.MemberList:
+      case DataEnumType.SequenceList: {
+        if (v.length == 0) return null;
+        const parts = v.split(",");
+        for (let i = 0; i < parts.length; i++) if (!inList(this.valuesList, parts[i])) return "InvalidValue";
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** Writes a checked value, persists it and notifies the owner. */
+  set(v: string): void {
+    this.value = v;
+    this.refresh();
+    if (this.persistent) {
+      const k = utf8(this.key), b = utf8(v);
+      if (store_write(ptr(k), k.byteLength, ptr(b), b.byteLength) != 0) warn("device model: could not persist " + this.key);
+    }
+    const f = this.onChange;
+    if (f) f(this);
+  }
+
+  /** Replaces the default with the persisted value, if one is stored and still valid. */
+  load(): void {
+    if (!this.persistent) return;
+    const k = utf8(this.key);
+    const buf = new ArrayBuffer(MAX_VALUE * 4);
+    const n = store_read(ptr(k), k.byteLength, ptr(buf), buf.byteLength);
+    if (n < 0) return;
+    const v = String.UTF8.decodeUnsafe(ptr(buf), n);
+    if (this.check(v) !== null) { warn("device model: ignoring invalid stored " + this.key); return; }
+    this.value = v;
+    this.refresh();
+  }
+}
+
+function inList(list: string | null, v: string): bool {
+  if (list === null) return false;
+  const parts = list.split(",");
+  for (let i = 0; i < parts.length; i++) if (parts[i] == v) return true;
+  return false;
+}
+
+/** Strict decimal integer ("-12", "300"); i64.MIN_VALUE when malformed. */
+export function parseInteger(s: string): i64 {
+  const n = s.length;
+  if (n == 0 || n > 18) return i64.MIN_VALUE;
+  let i = 0; let neg = false;
+  if (s.charCodeAt(0) == 0x2d) { neg = true; i = 1; if (n == 1) return i64.MIN_VALUE; }
+  let v: i64 = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return i64.MIN_VALUE;
+    v = v * 10 + c;
+  }
+  return neg ? -v : v;
+}
+
+/** Strict decimal ("12", "-0.5", "230.25"); NaN when malformed. */
+export function parseDecimal(s: string): f64 {
+  const dot = s.indexOf(".");
+  if (dot < 0) { const n = parseInteger(s); return n == i64.MIN_VALUE ? NaN : <f64>n; }
+  const ip = s.substring(0, dot), fp = s.substring(dot + 1);
+  if (fp.length == 0 || fp.length > 9 || (ip.length > 0 && ip != "-" && parseInteger(ip) == i64.MIN_VALUE)) return NaN;
+  const f = parseInteger(fp);
+  if (f < 0) return NaN;
+  const whole: f64 = ip.length == 0 || ip == "-" ? 0 : <f64>parseInteger(ip);
+  let frac = <f64>f;
+  for (let i = 0; i < fp.length; i++) frac /= 10;
+  return ip.startsWith("-") ? whole - frac : whole + frac;
+}
+
+export class DeviceModel {
+  vars: Variable[] = [];
+
+  add(v: Variable): Variable { this.vars.push(v); v.load(); return v; }
+
+  /** Whether any variable belongs to this component (name, instance, EVSE, connector). */
+  hasComponent(name: string, instance: string | null, evse: i32, connector: i32): bool {
+    for (let i = 0; i < this.vars.length; i++) {
+      const v = unchecked(this.vars[i]);
+      if (v.component == name && v.evse == evse && v.connector == connector && sameInstance(v, instance)) return true;
+    }
+    return false;
+  }
+
+  find(component: string, cInstance: string | null, evse: i32, connector: i32, name: string, vInstance: string | null): Variable | null {
+    for (let i = 0; i < this.vars.length; i++) {
+      const v = unchecked(this.vars[i]);
+      if (v.name == name && v.component == component && v.evse == evse && v.connector == connector &&
+          sameInstance(v, cInstance) && eqNullable(v.instance, vInstance)) return v;
+    }
+    return null;
+  }
+}
+
+/** This build's components have no instance names: only an absent instance matches. */
+function sameInstance(_v: Variable, instance: string | null): bool { return instance === null; }
+
+function eqNullable(a: string | null, b: string | null): bool {
+  if (a === null) return b === null;
+  return b !== null && a == b;
+}

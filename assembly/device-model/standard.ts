@@ -1,0 +1,111 @@
+// The components and variables this build implements, with the spec's names
+// (OCPP 2.0.1 Part 2 appendix, "standardized components and variables").
+import { DataEnumType as D, MutabilityEnumType as M } from "../generated/ocpp";
+import { DeviceModel, Variable } from "./model";
+import { StationConfig } from "../station-config";
+
+export const dm = new DeviceModel();
+
+// Handles the engine reads directly; set by build().
+export let HeartbeatInterval!: Variable;
+export let MessageTimeout!: Variable;
+export let OfflineThreshold!: Variable;
+export let RetryBackOffWaitMinimum!: Variable;
+export let RetryBackOffRandomRange!: Variable;
+export let RetryBackOffRepeatTimes!: Variable;
+export let ItemsPerMessageGetVariables!: Variable;
+export let ItemsPerMessageSetVariables!: Variable;
+export let BytesPerMessageGetVariables!: Variable;
+export let BytesPerMessageSetVariables!: Variable;
+export let SecurityProfile!: Variable;
+export let Identity!: Variable;
+export let BasicAuthPassword!: Variable;
+export let DateTime!: Variable;
+
+const RW = M.ReadWrite, RO = M.ReadOnly, WO = M.WriteOnly;
+
+function v(c: string, name: string, inst: string | null, t: D, m: M, value: string, persistent: bool = true): Variable {
+  return dm.add(new Variable(c, 0, 0, name, inst, t, m, value, persistent));
+}
+
+function limited(x: Variable, min: f64, max: f64, unit: string | null = null): Variable {
+  x.minLimit = min; x.maxLimit = max; x.unit = unit;
+  return x;
+}
+
+export function build(cfg: StationConfig): void {
+  const C = "OCPPCommCtrlr";
+  HeartbeatInterval = limited(v(C, "HeartbeatInterval", null, D.integer, RW, "300"), 1, 86400, "s");
+  MessageTimeout = limited(v(C, "MessageTimeout", "Default", D.integer, RW, "30"), 1, 3600, "s");
+  OfflineThreshold = limited(v(C, "OfflineThreshold", null, D.integer, RW, "300"), 0, 86400, "s");
+  RetryBackOffWaitMinimum = limited(v(C, "RetryBackOffWaitMinimum", null, D.integer, RW, "5"), 0, 3600, "s");
+  RetryBackOffRandomRange = limited(v(C, "RetryBackOffRandomRange", null, D.integer, RW, "10"), 0, 3600, "s");
+  RetryBackOffRepeatTimes = limited(v(C, "RetryBackOffRepeatTimes", null, D.integer, RW, "5"), 0, 20);
+  limited(v(C, "NetworkProfileConnectionAttempts", null, D.integer, RW, "3"), 1, 100);
+  v(C, "NetworkConfigurationPriority", null, D.string, RW, "0");
+  v(C, "FileTransferProtocols", null, D.MemberList, RO, "").valuesList = "";
+  limited(v(C, "ResetRetries", null, D.integer, RW, "1"), 0, 10);
+  v(C, "UnlockOnEVSideDisconnect", null, D.boolean, RW, "true");
+  limited(v(C, "MessageAttempts", "TransactionEvent", D.integer, RW, "3"), 1, 100);
+  limited(v(C, "MessageAttemptInterval", "TransactionEvent", D.integer, RW, "60"), 1, 3600, "s");
+
+  const A = "AuthCtrlr";
+  v(A, "AuthorizeRemoteStart", null, D.boolean, RW, "true");
+  v(A, "LocalAuthorizeOffline", null, D.boolean, RW, "false");
+  v(A, "LocalPreAuthorize", null, D.boolean, RW, "false");
+
+  const DD = "DeviceDataCtrlr";
+  ItemsPerMessageGetVariables = limited(v(DD, "ItemsPerMessage", "GetVariables", D.integer, RO, "32"), 1, 1000);
+  ItemsPerMessageSetVariables = limited(v(DD, "ItemsPerMessage", "SetVariables", D.integer, RO, "32"), 1, 1000);
+  limited(v(DD, "ItemsPerMessage", "GetReport", D.integer, RO, "32"), 1, 1000);
+  BytesPerMessageGetVariables = v(DD, "BytesPerMessage", "GetVariables", D.integer, RO, "16384");
+  BytesPerMessageSetVariables = v(DD, "BytesPerMessage", "SetVariables", D.integer, RO, "16384");
+  v(DD, "BytesPerMessage", "GetReport", D.integer, RO, "16384");
+
+  DateTime = v("ClockCtrlr", "DateTime", null, D.dateTime, RO, "", false);
+  v("ClockCtrlr", "TimeSource", null, D.SequenceList, RW, "Heartbeat").valuesList = "Heartbeat,NTP,GPS,RealTimeClock,MobileNetwork,RadioTimeTransmitter";
+
+  const S = "SecurityCtrlr";
+  SecurityProfile = limited(v(S, "SecurityProfile", null, D.integer, RO, cfg.securityProfile.toString(), false), 0, 3);
+  Identity = v(S, "Identity", null, D.string, RO, cfg.identity, false);
+  BasicAuthPassword = v(S, "BasicAuthPassword", null, D.string, WO, cfg.password);
+  v(S, "OrganizationName", null, D.string, RW, cfg.vendorName);
+  v(S, "CertificateEntries", null, D.integer, RO, "0", false);
+
+  v("ChargingStation", "Available", null, D.boolean, RO, "true", false);
+  v("ChargingStation", "AvailabilityState", null, D.OptionList, RO, "Available", false).valuesList = AVAILABILITY;
+  v("ChargingStation", "SupplyPhases", null, D.integer, RO, cfg.phases.toString(), false);
+  v("ChargingStation", "Model", null, D.string, RO, cfg.model, false);
+  v("ChargingStation", "VendorName", null, D.string, RO, cfg.vendorName, false);
+  for (let e = 1; e <= cfg.evses.length; e++) {
+    const evse = cfg.evses[e - 1];
+    dm.add(new Variable("EVSE", e, 0, "Available", null, D.boolean, RO, "true", false));
+    dm.add(new Variable("EVSE", e, 0, "AvailabilityState", null, D.OptionList, RO, "Available", false)).valuesList = AVAILABILITY;
+    dm.add(new Variable("EVSE", e, 0, "SupplyPhases", null, D.integer, RO, evse.phases.toString(), false));
+    const power = dm.add(new Variable("EVSE", e, 0, "Power", null, D.decimal, RO, "0", false, "W"));
+    power.maxLimit = evse.maxPowerW;
+    for (let c = 1; c <= evse.connectors.length; c++) {
+      dm.add(new Variable("Connector", e, c, "Available", null, D.boolean, RO, "true", false));
+      dm.add(new Variable("Connector", e, c, "AvailabilityState", null, D.OptionList, RO, "Available", false)).valuesList = AVAILABILITY;
+      dm.add(new Variable("Connector", e, c, "ConnectorType", null, D.string, RO, evse.connectors[c - 1], false));
+      dm.add(new Variable("Connector", e, c, "SupplyPhases", null, D.integer, RO, evse.phases.toString(), false));
+    }
+  }
+}
+
+/** Station-config overrides of factory defaults; a persisted value still wins. */
+export function applyDefaults(cfg: StationConfig): string | null {
+  for (let i = 0; i < cfg.defaults.length; i++) {
+    const d = cfg.defaults[i];
+    const x = dm.find(d.component, null, d.evse, d.connector, d.variable, d.instance);
+    if (x === null) return "unknown variable " + d.component + "." + d.variable;
+    const why = x.check(d.value);
+    if (why !== null) return d.component + "." + d.variable + ": " + why;
+    x.value = d.value;
+    x.refresh();
+    x.load();
+  }
+  return null;
+}
+
+const AVAILABILITY = "Available,Occupied,Reserved,Unavailable,Faulted";

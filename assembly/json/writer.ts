@@ -1,0 +1,135 @@
+// JSON writer into one fixed buffer. Overflow is sticky: the frame is dropped
+// by the caller, never truncated on the wire.
+import { MAX_FRAME } from "../config";
+import { formatTime } from "./time";
+
+const HEX = "0123456789abcdef";
+
+export class Writer {
+  buf: usize = heap.alloc(MAX_FRAME);
+  cap: i32 = MAX_FRAME;
+  pos: i32 = 0;
+  overflow: bool = false;
+  private depth: i32 = 0;
+  private started: u64 = 0;   // bit d set: depth d already has an element
+  private afterKey: bool = false;
+
+  reset(): Writer {
+    this.pos = 0; this.overflow = false; this.depth = 0; this.started = 0; this.afterKey = false;
+    return this;
+  }
+
+  @inline private byte(c: i32): void {
+    if (this.pos >= this.cap) { this.overflow = true; return; }
+    store<u8>(this.buf + <usize>this.pos, <u8>c);
+    this.pos++;
+  }
+
+  private sep(): void {
+    if (this.afterKey) { this.afterKey = false; return; }
+    const bit: u64 = (<u64>1) << <u64>this.depth;
+    if (this.started & bit) this.byte(0x2c);
+    this.started |= bit;
+  }
+
+  private open(c: i32): void {
+    this.sep(); this.byte(c);
+    this.depth++;
+    this.started &= ~((<u64>1) << <u64>this.depth);
+  }
+
+  obj(): void { this.open(0x7b); }
+  arr(): void { this.open(0x5b); }
+  endObj(): void { this.depth--; this.byte(0x7d); }
+  endArr(): void { this.depth--; this.byte(0x5d); }
+
+  /** An object key; names are ASCII identifiers, written without escaping. */
+  key(k: string): void {
+    this.sep(); this.byte(0x22); this.ascii(k); this.byte(0x22); this.byte(0x3a);
+    this.afterKey = true;
+  }
+
+  ascii(s: string): void {
+    for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i));
+  }
+
+  bytes(p: usize, n: i32): void {
+    if (this.pos + n > this.cap) { this.overflow = true; return; }
+    memory.copy(this.buf + <usize>this.pos, p, n);
+    this.pos += n;
+  }
+
+  /** A value that is already encoded JSON bytes. */
+  bytesValue(p: usize, n: i32): void { this.sep(); this.bytes(p, n); }
+
+  str(s: string): void {
+    this.sep(); this.byte(0x22);
+    for (let i = 0; i < s.length; i++) {
+      let c = s.charCodeAt(i);
+      if (c == 0x22 || c == 0x5c) { this.byte(0x5c); this.byte(c); }
+      else if (c < 0x20) {
+        if (c == 0x0a) { this.byte(0x5c); this.byte(0x6e); }
+        else if (c == 0x0d) { this.byte(0x5c); this.byte(0x72); }
+        else if (c == 0x09) { this.byte(0x5c); this.byte(0x74); }
+        else { this.ascii("\\u00"); this.byte(HEX.charCodeAt(c >> 4)); this.byte(HEX.charCodeAt(c & 15)); }
+      }
+      else if (c < 0x80) this.byte(c);
+      else if (c < 0x800) { this.byte(0xc0 | (c >> 6)); this.byte(0x80 | (c & 0x3f)); }
+      else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) == 0xdc00) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+        this.byte(0xf0 | (cp >> 18)); this.byte(0x80 | ((cp >> 12) & 0x3f));
+        this.byte(0x80 | ((cp >> 6) & 0x3f)); this.byte(0x80 | (cp & 0x3f));
+      } else {
+        if (c >= 0xd800 && c < 0xe000) c = 0xfffd;
+        this.byte(0xe0 | (c >> 12)); this.byte(0x80 | ((c >> 6) & 0x3f)); this.byte(0x80 | (c & 0x3f));
+      }
+    }
+    this.byte(0x22);
+  }
+
+  int(v: i64): void { this.sep(); this.digits(v); }
+
+  private digits(v: i64): void {
+    if (v < 0) { this.byte(0x2d); v = -v; }
+    let u = <u64>v;
+    let tmp: u64 = 0; let n = 0;
+    do { tmp = tmp * 10 + u % 10; u /= 10; n++; } while (u);
+    // tmp holds the digits reversed; leading digit count is n
+    for (let i = 0; i < n; i++) { this.byte(<i32>(tmp % 10) + 0x30); tmp /= 10; }
+  }
+
+  /** A decimal with at most 6 fractional digits, trailing zeros trimmed; non-finite values are a writer error. */
+  num(v: f64): void {
+    this.sep();
+    if (!isFinite(v)) { this.overflow = true; return; }
+    if (v < 0) { this.byte(0x2d); v = -v; }
+    if (v >= 1e15) { this.digits(<i64>v); return; }
+    const scaled = <u64>Math.round(v * 1e6);
+    const ip = scaled / 1000000;
+    let frac = scaled % 1000000;
+    this.digits(<i64>ip);
+    if (frac) {
+      this.byte(0x2e);
+      let w = 6;
+      while (frac % 10 == 0) { frac /= 10; w--; }
+      let div: u64 = 1;
+      for (let i = 1; i < w; i++) div *= 10;
+      for (; div; div /= 10) { this.byte(<i32>((frac / div) % 10) + 0x30); }
+    }
+  }
+
+  /** A value that is already JSON text (validated when it was read). */
+  json(s: string): void {
+    this.sep();
+    const n = String.UTF8.byteLength(s);
+    if (this.pos + n > this.cap) { this.overflow = true; return; }
+    String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, this.buf + <usize>this.pos);
+    this.pos += n;
+  }
+
+  bool(b: bool): void { this.sep(); this.ascii(b ? "true" : "false"); }
+  nul(): void { this.sep(); this.ascii("null"); }
+  time(ms: i64): void { this.sep(); this.byte(0x22); this.ascii(formatTime(ms)); this.byte(0x22); }
+
+  toString(): string { return String.UTF8.decodeUnsafe(this.buf, this.pos); }
+}

@@ -1,0 +1,237 @@
+// OCPP-J RPC (Part 4): CALL / CALLRESULT / CALLERROR framing, one outgoing CALL
+// in flight, a bounded queue behind it, MessageTimeout, and CALLERRORs for every
+// malformed or unserviceable incoming CALL.
+import { Json, K, JsonError } from "../json/reader";
+import { Writer } from "../json/writer";
+import { Action, ACTION_NAMES } from "../generated/ocpp";
+import { ErrorCode, ERROR_CODE_NAMES } from "./errors";
+import { Decode, resetDecode } from "../messages/codec";
+import { CALL_QUEUE, MAX_MESSAGE_ID, MAX_FRAME } from "../config";
+import { ws_send, random_u32 } from "../hal";
+import { now } from "../core/clock";
+import { warn, error } from "../core/log";
+
+export const CALL: i32 = 2, CALLRESULT: i32 = 3, CALLERROR: i32 = 4;
+
+/** What a CALL handler did. */
+export const enum Served { Answered = 1, Unsupported = 0, Invalid = -1, NotRegistered = -2 }
+
+export type CallHandler = (a: Action, j: Json, payload: i32, w: Writer) => Served;
+export type ResultHandler = (a: Action, j: Json, payload: i32) => void;
+export type FailureHandler = (a: Action, why: string) => void;
+export type SendFilter = (a: Action) => bool;
+
+class Queued {
+  constructor(public action: Action, public payload: ArrayBuffer) {}
+}
+
+const HEX = "0123456789abcdef";
+
+export class Rpc {
+  readonly j: Json = new Json();
+  readonly out: Writer = new Writer();      // the frame being sent
+  readonly body: Writer = new Writer();     // a payload being built
+  private queue: Queued[] = [];
+  private inflight: Queued | null = null;
+  private inflightId: string = "";
+  private deadline: i64 = 0;
+  connected: bool = false;
+  lastActivity: i64 = 0;
+  timeoutMs: i64 = 30000;
+  dropped: i32 = 0;
+
+  onCall: CallHandler = (a: Action, j: Json, p: i32, w: Writer): Served => Served.Unsupported;
+  onResult: ResultHandler = (a: Action, j: Json, p: i32): void => {};
+  onFailure: FailureHandler = (a: Action, why: string): void => {};
+  mayStart: SendFilter = (a: Action): bool => true;
+
+  /** Queues a CALL whose payload the caller wrote into `body`. False (and logged) when the queue is full. */
+  enqueue(a: Action, urgent: bool = false): bool {
+    if (this.body.overflow) { error("rpc: " + ACTION_NAMES[a] + " payload exceeds the frame limit; dropped"); this.dropped++; return false; }
+    if (this.queue.length >= CALL_QUEUE) {
+      warn("rpc: queue full (" + CALL_QUEUE.toString() + "); " + ACTION_NAMES[a] + " dropped");
+      this.dropped++;
+      return false;
+    }
+    const b = new ArrayBuffer(this.body.pos);
+    memory.copy(changetype<usize>(b), this.body.buf, this.body.pos);
+    const q = new Queued(a, b);
+    if (urgent) this.queue.unshift(q); else this.queue.push(q);
+    this.pump();
+    return true;
+  }
+
+  /** Whether a CALL of this action is waiting or in flight. */
+  pending(a: Action): bool {
+    const f = this.inflight;
+    if (f !== null && f.action == a) return true;
+    for (let i = 0; i < this.queue.length; i++) if (this.queue[i].action == a) return true;
+    return false;
+  }
+
+  get busy(): bool { return this.inflight !== null; }
+  get queued(): i32 { return this.queue.length; }
+
+  /** Sends the first queued CALL that may start now. */
+  pump(): void {
+    if (!this.connected || this.inflight !== null) return;
+    for (let i = 0; i < this.queue.length; i++) {
+      const q = this.queue[i];
+      if (!this.mayStart(q.action)) continue;
+      this.queue.splice(i, 1);
+      this.inflight = q;
+      this.inflightId = newMessageId();
+      this.deadline = now() + this.timeoutMs;
+      const w = this.out.reset();
+      w.arr(); w.int(CALL); w.str(this.inflightId); w.str(ACTION_NAMES[q.action]);
+      w.bytesValue(changetype<usize>(q.payload), q.payload.byteLength);
+      w.endArr();
+      this.transmit();
+      return;
+    }
+  }
+
+  /** The connection dropped: the CALL in flight is given back to the queue's head to be sent again. */
+  disconnected(): void {
+    this.connected = false;
+    const f = this.inflight;
+    if (f !== null) { this.queue.unshift(f); this.inflight = null; }
+  }
+
+  /** Drops queued CALLs of one action (for messages the state machine regenerates). */
+  discard(a: Action): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].action == a) this.queue.splice(i, 1);
+  }
+
+  /** Milliseconds until the CALL in flight times out, or -1. */
+  tick(t: i64): i64 {
+    const f = this.inflight;
+    if (f === null) return -1;
+    if (t < this.deadline) return this.deadline - t;
+    warn("rpc: " + ACTION_NAMES[f.action] + " " + this.inflightId + " timed out");
+    this.inflight = null;
+    this.onFailure(f.action, "timeout");
+    this.pump();
+    return this.inflight !== null ? this.deadline - t : -1;
+  }
+
+  private transmit(): void {
+    const w = this.out;
+    if (w.overflow) { error("rpc: frame exceeds " + MAX_FRAME.toString() + " bytes; not sent"); return; }
+    this.lastActivity = now();
+    if (ws_send(w.buf, w.pos) != 0) warn("rpc: transport refused a frame");
+  }
+
+  private sendError(id: string, code: ErrorCode, desc: string): void {
+    if (desc.length > 255) desc = desc.substring(0, 255);
+    warn("rpc: CALLERROR " + ERROR_CODE_NAMES[code] + " for " + id + ": " + desc);
+    const w = this.out.reset();
+    w.arr(); w.int(CALLERROR); w.str(id); w.str(ERROR_CODE_NAMES[code]); w.str(desc); w.obj(); w.endObj(); w.endArr();
+    this.transmit();
+  }
+
+  /** A frame from the CSMS. */
+  receive(ptr: usize, len: i32): void {
+    this.lastActivity = now();
+    if (ptr == 0) { this.sendError("-1", ErrorCode.RpcFrameworkError, "Frame of " + len.toString() + " bytes exceeds the limit of " + MAX_FRAME.toString()); return; }
+    const j = this.j;
+    const e = j.parse(ptr, len);
+    if (e != JsonError.None) {
+      this.sendError("-1", ErrorCode.RpcFrameworkError, "Invalid JSON (" + jsonErrorText(e) + " at byte " + j.errorAt.toString() + ")");
+      return;
+    }
+    if (j.kindOf(0) != K.Arr) { this.sendError("-1", ErrorCode.RpcFrameworkError, "Message must be an array"); return; }
+    const t = j.first(0);
+    if (!t || j.kindOf(t) != K.Num || !j.isIntegral(t)) { this.sendError("-1", ErrorCode.RpcFrameworkError, "MessageTypeId must be an integer"); return; }
+    const idn = j.nextIn(0, t);
+    const idOk = idn != 0 && j.kindOf(idn) == K.Str && j.codePoints(idn) <= MAX_MESSAGE_ID && j.codePoints(idn) > 0;
+    const id = idOk ? j.str(idn) : "-1";
+    const type = <i32>j.num(t);
+    if (type != CALL && type != CALLRESULT && type != CALLERROR) {
+      this.sendError(id, ErrorCode.MessageTypeNotSupported, "MessageTypeId " + type.toString() + " is not supported");
+      return;
+    }
+    if (!idOk) {
+      if (type == CALL) this.sendError("-1", ErrorCode.RpcFrameworkError, "MessageId must be a string of 1 to 36 characters");
+      else warn("rpc: dropped a response without a readable MessageId");
+      return;
+    }
+    let n = 0;
+    for (let x = j.first(0); x; x = j.nextIn(0, x)) n++;
+    if (type == CALL) this.receiveCall(id, idn, n);
+    else this.receiveResponse(type, id, idn, n);
+  }
+
+  private receiveCall(id: string, idn: i32, n: i32): void {
+    const j = this.j;
+    if (n != 4) { this.sendError(id, ErrorCode.RpcFrameworkError, "A CALL has 4 elements, not " + n.toString()); return; }
+    const an = j.nextIn(0, idn);
+    const pn = j.nextIn(0, an);
+    if (j.kindOf(an) != K.Str) { this.sendError(id, ErrorCode.RpcFrameworkError, "Action must be a string"); return; }
+    let action = -1;
+    for (let i = 0; i < ACTION_NAMES.length; i++) if (j.is(an, ACTION_NAMES[i])) { action = i; break; }
+    if (action < 0) { this.sendError(id, ErrorCode.NotImplemented, "Unknown action " + j.str(an)); return; }
+    if (j.kindOf(pn) != K.Obj) { this.sendError(id, ErrorCode.FormatViolation, "Payload must be a JSON object"); return; }
+    resetDecode();
+    const body = this.body.reset();
+    const r = this.onCall(<Action>action, j, pn, body);
+    if (r == Served.Unsupported) { this.sendError(id, ErrorCode.NotSupported, ACTION_NAMES[action] + " is not supported"); return; }
+    if (r == Served.NotRegistered) { this.sendError(id, ErrorCode.SecurityError, "The station is not accepted by the CSMS"); return; }
+    if (r == Served.Invalid) { this.sendError(id, Decode.code, Decode.why); return; }
+    if (body.overflow) { this.sendError(id, ErrorCode.InternalError, "Response exceeds the frame limit"); return; }
+    const w = this.out.reset();
+    w.arr(); w.int(CALLRESULT); w.str(id); w.bytesValue(body.buf, body.pos); w.endArr();
+    this.transmit();
+  }
+
+  private receiveResponse(type: i32, id: string, idn: i32, n: i32): void {
+    const j = this.j;
+    const f = this.inflight;
+    if (f === null || id != this.inflightId) { warn("rpc: dropped unmatched or late response " + id); return; }
+    const want = type == CALLRESULT ? 3 : 5;
+    if (n != want) { warn("rpc: dropped malformed response " + id); return; }
+    this.inflight = null;
+    const p = j.nextIn(0, idn);
+    if (type == CALLERROR) {
+      const why = (j.kindOf(p) == K.Str ? j.str(p) : "?") + ": " + (j.kindOf(j.nextIn(0, p)) == K.Str ? j.str(j.nextIn(0, p)) : "");
+      warn("rpc: " + ACTION_NAMES[f.action] + " " + id + " answered with CALLERROR " + why);
+      this.onFailure(f.action, why);
+    } else {
+      resetDecode();
+      this.onResult(f.action, j, p);
+    }
+    this.pump();
+  }
+}
+
+function jsonErrorText(e: JsonError): string {
+  switch (e) {
+    case JsonError.TooDeep: return "nested too deep";
+    case JsonError.TooManyNodes: return "too many values";
+    case JsonError.BadUtf8: return "invalid UTF-8";
+    case JsonError.BadEscape: return "invalid escape";
+    case JsonError.Trailing: return "trailing characters";
+    case JsonError.Empty: return "empty frame";
+  }
+  return "syntax error";
+}
+
+/** A random (version 4) UUID: 36 characters, the longest MessageId allowed. */
+export function newMessageId(): string {
+  const b = idBuf;
+  let o = 0;
+  for (let i = 0; i < 4; i++) {
+    let r = random_u32();
+    if (i == 1) r = (r & 0xffff0fff) | 0x00004000;
+    if (i == 2) r = (r & 0x3fffffff) | 0x80000000;
+    for (let k = 0; k < 8; k++) {
+      unchecked(b[o++] = <u8>HEX.charCodeAt(<i32>(r >>> 28)));
+      r <<= 4;
+      if (o == 8 || o == 13 || o == 18 || o == 23) unchecked(b[o++] = 0x2d);
+    }
+  }
+  return String.UTF8.decodeUnsafe(changetype<usize>(b), 36);
+}
+const idBuf = new StaticArray<u8>(36);
+
+export const rpc = new Rpc();

@@ -1,0 +1,97 @@
+// Loads engine.wasm and implements the HAL imports (hal.ts) for one station.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { instantiate } from "@assemblyscript/loader";
+import { BOOT_REASONS, BootReason, HAL_IMPORTS } from "./hal.ts";
+import type { Clock } from "./clock.ts";
+import type { Store } from "./storage.ts";
+
+export const ENGINE_WASM = fileURLToPath(new URL("../build/engine.wasm", import.meta.url));
+
+export interface HalHost {
+  clock: Clock;
+  random(): number;
+  log(level: number, msg: string): void;
+  connect(url: string, user: string, password: string, securityProfile: number): void;
+  /** Sends one text frame; false when there is no open connection. */
+  send(text: string): boolean;
+  store: Store;
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  init(ptr: number, len: number, reason: number): number;
+  on_connection(up: number): void;
+  on_frame(ptr: number, len: number): void;
+  tick(): number;
+  alloc(len: number): number;
+  free(ptr: number): void;
+}
+
+let compiled: WebAssembly.Module | undefined;
+/** Compiles engine.wasm once per process; every station instantiates the same module. */
+export function engineModule(path = ENGINE_WASM): WebAssembly.Module {
+  if (!compiled || path !== ENGINE_WASM) compiled = new WebAssembly.Module(readFileSync(path));
+  return compiled;
+}
+
+const utf8 = new TextDecoder("utf-8");
+const enc = new TextEncoder();
+
+export class Engine {
+  private constructor(private x: Exports) {}
+
+  static async create(host: HalHost, module = engineModule()): Promise<Engine> {
+    let x!: Exports;
+    const bytes = (p: number, n: number) => new Uint8Array(x.memory.buffer, p >>> 0, n);
+    const text = (p: number, n: number) => utf8.decode(bytes(p, n));
+    const imports: Record<string, (...a: any[]) => any> = {
+      now_ms: () => BigInt(Math.floor(host.clock.now())),
+      utc_ms: () => BigInt(Math.floor(host.clock.utc())),
+      random_u32: () => host.random() | 0,
+      log: (level: number, p: number, n: number) => host.log(level, text(p, n)),
+      ws_connect: (u: number, ul: number, id: number, il: number, pw: number, pl: number, profile: number) =>
+        host.connect(text(u, ul), text(id, il), text(pw, pl), profile),
+      ws_send: (p: number, n: number) => (host.send(text(p, n)) ? 0 : 1),
+      store_read: (k: number, kl: number, buf: number, cap: number) => {
+        const v = host.store.read(text(k, kl));
+        if (v === undefined) return -1;
+        if (v.length > cap) return -2;
+        bytes(buf, v.length).set(v);
+        return v.length;
+      },
+      store_write: (k: number, kl: number, v: number, vl: number) =>
+        host.store.write(text(k, kl), bytes(v, vl).slice()) ? 0 : 1,
+    };
+    for (const name of Object.keys(HAL_IMPORTS)) if (!imports[name]) throw new Error(`HAL import ${name} not implemented`);
+    const inst = await instantiate<Exports>(module, { host: imports } as any);
+    x = inst.exports as unknown as Exports;
+    return new Engine(x);
+  }
+
+  /** Starts the engine; throws with the engine's reason when the config is refused. */
+  init(config: object, reason: BootReason = "PowerUp"): void {
+    const b = enc.encode(JSON.stringify(config));
+    const p = this.x.alloc(b.length);
+    if (!p) throw new Error(`station config larger than the engine's frame limit (${b.length} bytes)`);
+    new Uint8Array(this.x.memory.buffer, p, b.length).set(b);
+    const rc = this.x.init(p, b.length, BOOT_REASONS.indexOf(reason));
+    this.x.free(p);
+    if (rc !== 0) throw new Error("engine refused the station config (see its log)");
+  }
+
+  onConnection(up: boolean): void { this.x.on_connection(up ? 1 : 0); }
+
+  onFrame(frame: string): void {
+    const b = enc.encode(frame);
+    const p = this.x.alloc(b.length);
+    if (!p) { this.x.on_frame(0, b.length); return; }
+    new Uint8Array(this.x.memory.buffer, p, b.length).set(b);
+    try { this.x.on_frame(p, b.length); } finally { this.x.free(p); }
+  }
+
+  /** Runs due timers; ms until the next deadline, or -1. */
+  tick(): number { return this.x.tick(); }
+
+  get memoryBytes(): number { return this.x.memory.buffer.byteLength; }
+}
