@@ -1,0 +1,48 @@
+# chargewasm — `make sim` runs a simulated station against the built-in CSMS;
+# `make test` installs what is missing and runs every test.
+SHELL := /bin/bash
+NPM_STAMP := node_modules/.installed
+ENGINE := build/engine.wasm
+GEN := assembly/generated/ocpp.ts
+ENGINE_SRC := $(shell find assembly -name '*.ts' -not -path 'assembly/generated/*' -not -path 'assembly/__tests__/*') asconfig.json
+
+.PHONY: all deps engine test test-engine test-host sim csms bench clean
+
+all: engine
+
+# npm ci whenever the lock file changed since the last install.
+$(NPM_STAMP): package.json package-lock.json
+	@command -v node >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: $(NPM_STAMP)
+
+$(GEN): schemas/gen-messages.ts $(NPM_STAMP)
+	npx tsx schemas/gen-messages.ts
+
+$(ENGINE): $(GEN) $(ENGINE_SRC)
+	npx asc assembly/index.ts --target release
+	npx asc assembly/index.ts --target mcu
+
+engine: $(ENGINE)
+
+test: engine test-engine test-host
+
+test-engine: engine
+	npx asp --config test/engine/as-pect.config.cjs --as-config test/engine/as-pect.asconfig.json
+
+test-host: engine
+	npx vitest run
+
+sim: engine
+	npx tsx host/cli.ts sim $(SIM_ARGS)
+
+csms: deps
+	npx tsx host/cli.ts csms
+
+bench: engine
+	npx tsx test/bench/bench.ts
+
+clean:
+	rm -rf build assembly/generated
