@@ -7,7 +7,7 @@ import rpc from "ocpp-rpc";
 
 const { RPCServer, createRPCError } = rpc as any;
 
-export type BootPolicy = (identity: string, params: any, count: number) => { status: "Accepted" | "Pending" | "Rejected"; interval: number };
+export type BootPolicy = (identity: string, count: number) => { status: "Accepted" | "Pending" | "Rejected"; interval: number };
 
 export interface CsmsOptions {
   /** Boot answer; default Accepted with heartbeatInterval. */
@@ -19,6 +19,8 @@ export interface CsmsOptions {
   passwords?: Record<string, string>;
   /** The CSMS clock; default the wall clock. Tests pass the station's virtual UTC. */
   now?: () => number;
+  /** Awaited before answering each CALL from a station (tests use it to delay or withhold answers). */
+  hold?: (identity: string, method: string, params: any) => Promise<void> | void;
 }
 
 export interface CsmsFrame { identity: string; dir: "in" | "out"; text: string }
@@ -62,37 +64,29 @@ export class DevCsms extends EventEmitter {
       this.violations.push({ identity: id, error: String(ev.error?.message ?? ev.error), payload: ev.payload ?? ev.params });
     });
     client.on("close", () => { if (this.clients.get(id) === client) this.clients.delete(id); this.emit("disconnect", id); });
-    const record = (method: string, params: any) => {
+    const answer = (method: string, fn: (params: any) => any) => client.handle(method, async ({ params }: any) => {
       const c = { identity: id, method, params };
       this.calls.push(c);
       this.emit("call", c);
-    };
-    client.handle("BootNotification", ({ params }: any) => {
+      await this.opts.hold?.(id, method, params);
+      return fn(params);
+    });
+    const tokenInfo = (idToken: any) => ({ status: this.opts.tokens?.[idToken.idToken] ?? "Unknown" });
+    answer("BootNotification", () => {
       const n = (this.boots.get(id) ?? 0) + 1;
       this.boots.set(id, n);
-      record("BootNotification", params);
-      const b = this.opts.boot?.(id, params, n) ?? { status: "Accepted", interval: this.opts.heartbeatInterval ?? 300 };
+      const b = this.opts.boot?.(id, n) ?? { status: "Accepted", interval: this.opts.heartbeatInterval ?? 300 };
       return { currentTime: this.time(), interval: b.interval, status: b.status };
     });
-    client.handle("Heartbeat", ({ params }: any) => { record("Heartbeat", params); return { currentTime: this.time() }; });
-    client.handle("Authorize", ({ params }: any) => {
-      record("Authorize", params);
-      const status = this.opts.tokens?.[params.idToken.idToken] ?? "Unknown";
-      return { idTokenInfo: { status } };
-    });
-    client.handle("TransactionEvent", ({ params }: any) => {
-      record("TransactionEvent", params);
-      if (!params.idToken) return {};
-      const status = this.opts.tokens?.[params.idToken.idToken] ?? "Unknown";
-      return { idTokenInfo: { status } };
-    });
+    answer("Heartbeat", () => ({ currentTime: this.time() }));
+    answer("Authorize", (p) => ({ idTokenInfo: tokenInfo(p.idToken) }));
+    answer("TransactionEvent", (p) => (p.idToken ? { idTokenInfo: tokenInfo(p.idToken) } : {}));
     for (const m of ["StatusNotification", "MeterValues", "NotifyReport", "NotifyEvent", "SecurityEventNotification",
       "FirmwareStatusNotification", "LogStatusNotification", "NotifyChargingLimit", "ClearedChargingLimit",
       "ReportChargingProfiles", "NotifyMonitoringReport", "NotifyDisplayMessages", "NotifyCustomerInformation"]) {
-      client.handle(m, ({ params }: any) => { record(m, params); return {}; });
+      answer(m, () => ({}));
     }
-    client.handle(({ method, params }: any) => {
-      record(method, params);
+    client.handle(({ method }: any) => {
       throw createRPCError("NotImplemented", `${method} is not handled by the dev CSMS`);
     });
   }

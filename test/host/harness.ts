@@ -1,0 +1,118 @@
+// Test harness: the dev CSMS (ocpp-rpc, strict mode) and a station on a virtual
+// clock, plus a validator that checks every frame the station sent against the
+// official OCPP 2.0.1 schemas. A schema failure fails the test.
+import { createRequire } from "node:module";
+import Ajv from "ajv";
+import addFormats from "ajv-formats";
+import { DevCsms, CsmsOptions } from "../../host/csms/server.ts";
+import { Station, StationConfig, StationOptions } from "../../host/station.ts";
+import { VirtualClock } from "../../host/clock.ts";
+import { MemoryStore } from "../../host/storage.ts";
+
+const require = createRequire(import.meta.url);
+const schemas: any[] = require("ocpp-rpc/lib/schemas/ocpp2_0_1.json");
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv);
+// Keyed by action: ajv 8 cannot resolve the schemas' "urn:X.req" ids as URIs.
+for (const { $id, ...s } of schemas) ajv.addSchema(s, $id.replace("urn:", ""));
+
+export const RPC_ERROR_CODES = [
+  "FormatViolation", "GenericError", "InternalError", "MessageTypeNotSupported", "NotImplemented", "NotSupported",
+  "OccurrenceConstraintViolation", "PropertyConstraintViolation", "ProtocolError", "RpcFrameworkError",
+  "SecurityError", "TypeConstraintViolation",
+];
+
+function check(id: string, payload: unknown): string | null {
+  const v = ajv.getSchema(id);
+  if (!v) return `no schema ${id}`;
+  return v(payload) ? null : `${id}: ${ajv.errorsText(v.errors)}`;
+}
+
+/** Every problem with the frames the station sent (CALLs, CALLRESULTs against the CSMS CALL they answer, CALLERRORs). */
+export function frameViolations(station: Station): string[] {
+  const bad: string[] = [];
+  const csmsCalls = new Map<string, string>();
+  for (const f of station.frames) {
+    let m: any;
+    try { m = JSON.parse(f.text); } catch { if (f.dir === "out") bad.push(`station sent invalid JSON: ${f.text}`); continue; }
+    if (f.dir === "in") {
+      if (Array.isArray(m) && m[0] === 2) csmsCalls.set(m[1], m[2]);
+      continue;
+    }
+    if (!Array.isArray(m)) { bad.push(`not an array: ${f.text}`); continue; }
+    if (typeof m[1] !== "string" || m[1].length < 1 || m[1].length > 36) bad.push(`bad message id: ${f.text}`);
+    if (m[0] === 2) {
+      if (m.length !== 4) bad.push(`CALL with ${m.length} elements`);
+      const e = check(`${m[2]}.req`, m[3]);
+      if (e) bad.push(e);
+    } else if (m[0] === 3) {
+      const action = csmsCalls.get(m[1]);
+      if (!action) bad.push(`CALLRESULT for no CSMS CALL: ${f.text}`);
+      else { const e = check(`${action}.conf`, m[2]); if (e) bad.push(e); }
+    } else if (m[0] === 4) {
+      if (m.length !== 5 || !RPC_ERROR_CODES.includes(m[2]) || typeof m[3] !== "string" || m[3].length > 255 ||
+          typeof m[4] !== "object" || m[4] === null || Array.isArray(m[4])) bad.push(`malformed CALLERROR: ${f.text}`);
+    } else bad.push(`unknown message type: ${f.text}`);
+  }
+  return bad;
+}
+
+export function stationConfig(csmsUrl: string, over: Partial<StationConfig> = {}): StationConfig {
+  return {
+    csmsUrl,
+    identity: "CS-TEST-1",
+    vendorName: "chargewasm",
+    model: "test-2x",
+    serialNumber: "SN-1",
+    firmwareVersion: "0.1.0",
+    evses: [{ connectors: ["cType2"] }, { connectors: ["cType2", "cCCS2"] }],
+    ...over,
+  };
+}
+
+export interface Rig {
+  clock: VirtualClock;
+  csms: DevCsms;
+  url: string;
+  station: Station;
+  /** Starts (or restarts, on the same store) the station. */
+  start(over?: Partial<StationConfig>, opts?: Partial<StationOptions>): Promise<Station>;
+  /** Frames the station sent, parsed, with their virtual times. */
+  out(): { t: number; m: any[] }[];
+  calls(action: string): { t: number; m: any[] }[];
+  close(): Promise<void>;
+}
+
+/** A CSMS and (after start()) a station sharing one virtual clock; skewMs puts the CSMS's clock ahead. */
+export async function rig(csmsOpts: CsmsOptions = {}, skewMs = 0): Promise<Rig> {
+  const clock = new VirtualClock();
+  const csms = new DevCsms({ now: () => clock.utc() + skewMs, ...csmsOpts });
+  const url = await csms.listen();
+  const store = new MemoryStore();
+  const stations: Station[] = [];
+  const r: Rig = {
+    clock, csms, url, station: undefined as unknown as Station,
+    async start(over = {}, opts = {}) {
+      r.station?.stop();
+      const s = await Station.start({ config: stationConfig(url, over), clock, seed: 42, store, record: true, ...opts });
+      stations.push(s);
+      r.station = s;
+      await s.settle();
+      return s;
+    },
+    out() { return r.station.frames.filter((f) => f.dir === "out").map((f) => ({ t: f.t, m: JSON.parse(f.text) })); },
+    calls(action) { return r.out().filter((x) => x.m[0] === 2 && x.m[2] === action); },
+    async close() {
+      for (const s of stations) s.stop();
+      await csms.close();
+      const bad = stations.flatMap(frameViolations);
+      if (bad.length) throw new Error("station sent frames that violate the OCPP 2.0.1 schemas:\n" + bad.join("\n"));
+      if (csms.violations.length) throw new Error("ocpp-rpc strict mode failures:\n" + JSON.stringify(csms.violations, null, 1));
+    },
+  };
+  return r;
+}
+
+/** GetVariables/SetVariables item helpers. */
+export const cv = (component: string, variable: string, extra: Record<string, unknown> = {}) =>
+  ({ component: { name: component }, variable: { name: variable }, ...extra });
