@@ -31,6 +31,8 @@ export interface StationOptions {
   wasm?: WebAssembly.Module;
   /** Keep every frame in `frames` (tests). */
   record?: boolean;
+  /** Real-time bound of settle(), ms (default 3000); tests that withhold answers lower it. */
+  settleMs?: number;
 }
 
 export interface Frame { dir: "out" | "in"; t: number; utc: number; text: string }
@@ -141,7 +143,7 @@ export class Station extends EventEmitter {
   }
 
   /** Waits (real time, bounded) until no dial and no CALL of ours is outstanding. */
-  async settle(limitMs = 3000): Promise<void> {
+  async settle(limitMs = this.opts.settleMs ?? 3000): Promise<void> {
     const end = Date.now() + limitMs;
     for (let i = 0; ; i++) {
       await new Promise((r) => setImmediate(r));

@@ -36,12 +36,15 @@ export class DevCsms extends EventEmitter {
   private http: any;
   private boots = new Map<string, number>();
   private now: () => number;
+  /** While false, new connections are refused with HTTP 503 (to simulate an outage). */
+  accepting = true;
 
   constructor(private opts: CsmsOptions = {}) {
     super();
     this.now = opts.now ?? Date.now;
     this.server = new RPCServer({ protocols: ["ocpp2.0.1"], strictMode: true, pingIntervalMs: 0, callTimeoutMs: 10000 });
     this.server.auth((accept: any, reject: any, hs: any) => {
+      if (!this.accepting) { reject(503, "CSMS unavailable"); return; }
       const want = opts.passwords?.[hs.identity];
       if (opts.passwords && (want === undefined || hs.password?.toString() !== want)) { reject(401, "unknown station or wrong password"); return; }
       accept();
@@ -125,6 +128,9 @@ export class DevCsms extends EventEmitter {
       this.on("frame", on);
     });
   }
+
+  /** Drops a station's connection. */
+  async disconnect(identity: string): Promise<void> { await this.client(identity).close({ code: 1001, force: true }); }
 
   async close(): Promise<void> { await this.server.close({ force: true, awaitPending: false }); }
 }

@@ -49,7 +49,7 @@ export class WsTransport {
       this.ev.frame(data.toString());
     });
     ws.on("unexpected-response", (_req, res) => { down(`HTTP ${res.statusCode} on upgrade`); ws.terminate(); });
-    ws.on("error", (e) => down(e.message));
+    ws.on("error", (e) => down(/subprotocol/i.test(e.message) ? `CSMS did not agree to subprotocol ${SUBPROTOCOL} (${e.message})` : e.message));
     ws.on("close", (code) => down(`closed (${code})`));
   }
 
