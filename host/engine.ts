@@ -18,7 +18,7 @@ export interface HalHost {
   store: Store;
 }
 
-interface Exports {
+type Exports = {
   memory: WebAssembly.Memory;
   init(ptr: number, len: number, reason: number): number;
   on_connection(up: number): void;
@@ -26,7 +26,7 @@ interface Exports {
   tick(): number;
   alloc(len: number): number;
   free(ptr: number): void;
-}
+};
 
 let compiled: WebAssembly.Module | undefined;
 /** Compiles engine.wasm once per process; every station instantiates the same module. */

@@ -2,8 +2,8 @@
 // clock, plus a validator that checks every frame the station sent against the
 // official OCPP 2.0.1 schemas. A schema failure fails the test.
 import { createRequire } from "node:module";
-import Ajv from "ajv";
-import addFormats from "ajv-formats";
+import { Ajv } from "ajv";
+import formats from "ajv-formats";
 import { DevCsms, CsmsOptions } from "../../host/csms/server.ts";
 import { Station, StationConfig, StationOptions } from "../../host/station.ts";
 import { VirtualClock } from "../../host/clock.ts";
@@ -12,7 +12,7 @@ import { MemoryStore } from "../../host/storage.ts";
 const require = createRequire(import.meta.url);
 const schemas: any[] = require("ocpp-rpc/lib/schemas/ocpp2_0_1.json");
 const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
+(formats as unknown as { default: (a: Ajv) => void }).default(ajv);
 // Keyed by action: ajv 8 cannot resolve the schemas' "urn:X.req" ids as URIs.
 for (const { $id, ...s } of schemas) ajv.addSchema(s, $id.replace("urn:", ""));
 
