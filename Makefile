@@ -6,7 +6,7 @@ ENGINE := build/engine.wasm
 GEN := assembly/generated/ocpp.ts
 ENGINE_SRC := $(shell find assembly -name '*.ts' -not -path 'assembly/generated/*' -not -path 'assembly/__tests__/*') asconfig.json
 
-.PHONY: all deps engine test test-engine test-host sim csms bench clean
+.PHONY: all deps engine typecheck test test-engine test-host sim csms bench clean
 
 all: engine
 
@@ -27,7 +27,10 @@ $(ENGINE): $(GEN) $(ENGINE_SRC)
 
 engine: $(ENGINE)
 
-test: engine test-engine test-host
+test: engine typecheck test-engine test-host
+
+typecheck: deps
+	npx tsc -p tsconfig.json
 
 test-engine: engine
 	npx asp --config test/engine/as-pect.config.cjs --as-config test/engine/as-pect.asconfig.json

@@ -1,7 +1,7 @@
 // Connector status (G01/B01): every connector's ConnectorStatusEnumType, and one
 // StatusNotification per changed connector. Changes are flags, not queued frames,
 // so any number of connectors fits in bounded memory and the CSMS gets the latest state.
-import { ConnectorStatusEnumType, ConnectorStatusEnumType_names, StatusNotificationRequest, Action } from "../generated/ocpp";
+import { ConnectorStatusEnumType, ConnectorStatusEnumType_name, StatusNotificationRequest, Action } from "../generated/ocpp";
 import { rpc } from "../rpc/rpc";
 import { utcNow } from "../core/clock";
 import { dm } from "../device-model/standard";
@@ -24,8 +24,8 @@ export function setStatus(evse: i32, id: i32, s: ConnectorStatusEnumType): void 
     if (c.evse != evse || c.id != id || c.status == s) continue;
     c.status = s; c.changedAt = utcNow(); c.dirty = true;
     const v = dm.find("Connector", null, evse, id, "AvailabilityState", null);
-    if (v !== null) { v.value = ConnectorStatusEnumType_names[s]; }
-    info("availability: connector " + evse.toString() + "/" + id.toString() + " " + ConnectorStatusEnumType_names[s]);
+    if (v !== null) { v.value = ConnectorStatusEnumType_name(s); }
+    info("availability: connector " + evse.toString() + "/" + id.toString() + " " + ConnectorStatusEnumType_name(s));
   }
 }
 

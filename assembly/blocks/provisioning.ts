@@ -2,7 +2,7 @@
 // GetVariables and SetVariables.
 import {
   Action, BootNotificationRequest, BootNotificationResponse, BootReasonEnumType, RegistrationStatusEnumType,
-  RegistrationStatusEnumType_names, HeartbeatRequest, HeartbeatResponse, GetVariablesRequest, GetVariablesResponse,
+  RegistrationStatusEnumType_name, HeartbeatRequest, HeartbeatResponse, GetVariablesRequest, GetVariablesResponse,
   GetVariableResultType, GetVariableStatusEnumType as GS, SetVariablesRequest, SetVariablesResponse, SetVariableResultType,
   SetVariableStatusEnumType as SS, AttributeEnumType, MutabilityEnumType, StatusInfoType, ComponentType,
   DataEnumType,
@@ -52,7 +52,7 @@ export class Provisioning {
     const was = this.registration;
     this.registration = r.status == RegistrationStatusEnumType.Accepted ? Registration.Accepted
       : r.status == RegistrationStatusEnumType.Pending ? Registration.Pending : Registration.Rejected;
-    info("provisioning: BootNotification " + RegistrationStatusEnumType_names[r.status] + ", interval " + r.interval.toString() + " s");
+    info("provisioning: BootNotification " + RegistrationStatusEnumType_name(r.status) + ", interval " + r.interval.toString() + " s");
     if (this.accepted) {
       if (r.interval > 0) HeartbeatInterval.set(r.interval.toString());
       if (was != Registration.Accepted) reportAll();

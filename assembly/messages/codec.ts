@@ -80,11 +80,8 @@ export function dBool(j: Json, n: i32, field: string): bool {
   return false;
 }
 
-export function dEnum(j: Json, n: i32, names: StaticArray<string>, field: string): i32 {
-  if (!isKind(j, n, K.Str, field)) return 0;
-  for (let i = 0; i < names.length; i++) if (j.is(n, unchecked(names[i]))) return i;
-  reject(ErrorCode.PropertyConstraintViolation, field, "value not allowed");
-  return 0;
+export function badEnum(): void {
+  reject(ErrorCode.PropertyConstraintViolation, "", "value not allowed");
 }
 
 export function dTime(j: Json, n: i32, field: string): i64 {
