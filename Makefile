@@ -27,16 +27,22 @@ $(ENGINE): $(GEN) $(ENGINE_SRC)
 
 engine: $(ENGINE)
 
-test: engine typecheck test-engine test-host
+test: engine typecheck
+	@rm -f build/aspect.log build/vitest.json
+	@status=0; \
+	$(MAKE) --no-print-directory test-engine || status=1; \
+	$(MAKE) --no-print-directory test-host || status=1; \
+	npx tsx test/summary.ts || status=1; \
+	exit $$status
 
 typecheck: deps
 	npx tsc -p tsconfig.json
 
 test-engine: engine
-	npx asp --config test/engine/as-pect.config.cjs --as-config test/engine/as-pect.asconfig.json
+	set -o pipefail; npx asp --config test/engine/as-pect.config.cjs --as-config test/engine/as-pect.asconfig.json | tee build/aspect.log
 
 test-host: engine
-	npx vitest run
+	npx vitest run --reporter=default --reporter=json --outputFile.json=build/vitest.json
 
 sim: engine
 	npx tsx host/cli.ts sim $(SIM_ARGS)

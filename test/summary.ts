@@ -1,0 +1,16 @@
+// Prints one closing line for CI, "N passed, N failed", from the as-pect log and vitest's JSON report.
+import { readFileSync, existsSync } from "node:fs";
+
+let passed = 0, failed = 0;
+const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
+if (existsSync("build/aspect.log")) {
+  const m = /\[Tests\]:\s*(\d+)\s*\/\s*(\d+)/.exec(strip(readFileSync("build/aspect.log", "utf8")));
+  if (m) { passed += Number(m[1]); failed += Number(m[2]) - Number(m[1]); }
+}
+if (existsSync("build/vitest.json")) {
+  const r = JSON.parse(readFileSync("build/vitest.json", "utf8"));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
