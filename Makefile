@@ -44,8 +44,9 @@ test-engine: engine
 test-host: engine
 	npx vitest run --reporter=default --reporter=json --outputFile.json=build/vitest.json
 
+# make sim CSMS=ws://host:port/path connects the station to another CSMS instead of the built-in one.
 sim: engine
-	npx tsx host/cli.ts sim $(SIM_ARGS)
+	npx tsx host/cli.ts sim $(if $(CSMS),--csms $(CSMS)) $(SIM_ARGS)
 
 csms: deps
 	npx tsx host/cli.ts csms
