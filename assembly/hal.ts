@@ -19,3 +19,15 @@
 @external("host", "store_read") export declare function store_read(key: usize, keyLen: i32, buf: usize, cap: i32): i32;
 /** Persist a value (replaces); returns 0 on success. */
 @external("host", "store_write") export declare function store_write(key: usize, keyLen: i32, val: usize, valLen: i32): i32;
+
+// ---- board I/O, per EVSE (1-based) ----
+/** Control pilot output: PWM duty in per mille (50 = 5 %, digital communication); 1000 = constant +12 V (no PWM); 0 = -12 V (not available). */
+@external("host", "pilot_set") export declare function pilot_set(evse: i32, dutyPermille: i32): void;
+/** Close (1) or open (0) the EVSE's contactor. */
+@external("host", "contactor_set") export declare function contactor_set(evse: i32, closed: i32): void;
+/** Lock (1) or unlock (0) a connector's cable lock. */
+@external("host", "lock_set") export declare function lock_set(evse: i32, connector: i32, locked: i32): void;
+/** Reads the EVSE's meter into out (f64 values, see docs/HAL.md for the order); returns how many were written. */
+@external("host", "meter_read") export declare function meter_read(evse: i32, out: usize, cap: i32): i32;
+/** Restart the station: the host stops this engine and starts a fresh one with this BootReasonEnumType index. */
+@external("host", "reboot") export declare function reboot(bootReason: i32): void;

@@ -9,8 +9,15 @@ import { error, info } from "./core/log";
 import { parseConfig } from "./station-config";
 import { build, applyDefaults, MessageTimeout, OfflineThreshold } from "./device-model/standard";
 import { prov } from "./blocks/provisioning";
-import { addConnector, flush, reportAll } from "./blocks/availability";
+import { addConnector, flush, markAll } from "./blocks/availability";
+import { Session, sessions, session, earliest } from "./blocks/transactions";
+import { presentToken } from "./blocks/authorization";
+import { alignedTick } from "./blocks/aligned-data";
+import { resetReady, loadAvailability } from "./blocks/remote-control";
+import { Pilot } from "./evse/pilot";
 import { onCall, onResult, onFailure } from "./dispatch";
+import { reboot } from "./hal";
+import { TriggerReasonEnumType as TR, IdTokenEnumType } from "./generated/ocpp";
 
 let started = false;
 
@@ -23,8 +30,12 @@ export function init(cfgPtr: usize, cfgLen: i32, bootReason: i32): i32 {
   const bad = applyDefaults(cfg);
   if (bad !== null) { error("init: defaults: " + bad); return 1; }
   for (let e = 0; e < cfg.evses.length; e++) {
-    for (let c = 0; c < cfg.evses[e].connectors.length; c++) addConnector(e + 1, c + 1);
+    const ev = cfg.evses[e];
+    for (let c = 0; c < ev.connectors.length; c++) addConnector(e + 1, c + 1);
+    sessions.push(new Session(e + 1, ev.connectors.length, ev.phases, ev.maxPowerW / (230 * <f64>ev.phases)));
   }
+  loadAvailability();
+  for (let i = 0; i < sessions.length; i++) sessions[i].refresh();
   prov.cfg = cfg;
   prov.bootReason = bootReason >= 0 && bootReason <= <i32>BootReasonEnumType.Watchdog ? <BootReasonEnumType>bootReason : BootReasonEnumType.PowerUp;
   rpc.onCall = onCall;
@@ -47,7 +58,7 @@ export function on_connection(up: i32): void {
     rpc.connected = true;
     rpc.lastActivity = now();
     if (prov.registration == 0 || prov.bootAt >= 0 && prov.bootAt <= now()) prov.sendBoot();
-    else if (prov.accepted && now() - conn.downSince > OfflineThreshold.int * 1000) reportAll();
+    else if (prov.accepted && now() - conn.downSince > OfflineThreshold.int * 1000) markAll();
   } else {
     if (conn.state == Link.Down) return;
     rpc.disconnected();
@@ -69,10 +80,47 @@ export function tick(): i32 {
   return service();
 }
 
+/** Board input kinds of on_board_event. */
+const PILOT = 1, BAY = 2, CONTACTOR_FEEDBACK = 3, LOCK_FEEDBACK = 4;
+
+/** A board input on an EVSE: kind 1 pilot (value = state 0-5 for A-F, plus connector id << 8), 2 bay occupied (0/1), 3 contactor feedback, 4 lock feedback. */
+export function on_board_event(evse: i32, kind: i32, value: i32): void {
+  if (!started) return;
+  const s = session(evse);
+  if (s === null) { error("board: no EVSE " + evse.toString()); return; }
+  if (kind == PILOT) {
+    const state = value & 0xff;
+    if (state > <i32>Pilot.F) { error("board: pilot state " + state.toString() + " out of range"); return; }
+    const was = s.plugged;
+    const c = value >> 8;
+    if (c >= 1 && c <= s.connectors && !s.active) s.connector = c;
+    s.pilot = <Pilot>state;
+    s.apply(s.plugged && !was ? TR.CablePluggedIn : !s.plugged && was ? TR.EVCommunicationLost : TR.ChargingStateChanged);
+  } else if (kind == BAY) {
+    s.bay = value != 0;
+    s.apply(s.bay ? TR.EVDetected : TR.EVDeparted);
+  } else if (kind == CONTACTOR_FEEDBACK || kind == LOCK_FEEDBACK) {
+    const want = kind == CONTACTOR_FEEDBACK ? s.contactor : s.locked;
+    if ((value != 0) != want) error("board: EVSE " + evse.toString() + (kind == CONTACTOR_FEEDBACK ? " contactor" : " lock") + " does not follow its command");
+  } else error("board: unknown event kind " + kind.toString());
+  service();
+}
+
+/** An idToken presented at an EVSE's reader (evse 0: the station's reader); type is an IdTokenEnumType index. */
+export function on_token(evse: i32, ptr: usize, len: i32, type: i32): void {
+  if (!started) return;
+  if (len <= 0 || len > 36 || type < 0 || type > <i32>IdTokenEnumType.NoAuthorization) { error("board: invalid idToken"); return; }
+  presentToken(evse, String.UTF8.decodeUnsafe(ptr, len), <IdTokenEnumType>type);
+  service();
+}
+
 function service(): i32 {
   const t = now();
   rpc.timeoutMs = MessageTimeout.int * 1000;
   let next = earliest(-1, conn.tick(t));
+  for (let i = 0; i < sessions.length; i++) next = earliest(next, sessions[i].tick(t));
+  next = earliest(next, alignedTick(prov.accepted));
+  if (resetReady()) { info("reset: rebooting"); reboot(<i32>BootReasonEnumType.RemoteReset); return -1; }
   if (conn.state == Link.Up) {
     if (prov.bootAt >= 0) {
       if (t >= prov.bootAt) prov.sendBoot(); else next = earliest(next, prov.bootAt - t);
@@ -85,11 +133,6 @@ function service(): i32 {
   return next < 0 ? -1 : <i32>min(next, <i64>i32.MAX_VALUE);
 }
 
-function earliest(a: i64, b: i64): i64 {
-  if (a < 0) return b;
-  if (b < 0) return a;
-  return min(a, b);
-}
 
 /** Room for an incoming frame; 0 when len exceeds the frame limit. */
 export function alloc(len: i32): usize {

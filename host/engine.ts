@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { instantiate } from "@assemblyscript/loader";
-import { BOOT_REASONS, BootReason, HAL_IMPORTS } from "./hal.ts";
+import { BOOT_REASONS, BootReason, HAL_IMPORTS, ID_TOKEN_TYPES, IdTokenType, METER_FIELDS } from "./hal.ts";
 import type { Clock } from "./clock.ts";
 import type { Store } from "./storage.ts";
 
@@ -16,6 +16,12 @@ export interface HalHost {
   /** Sends one text frame; false when there is no open connection. */
   send(text: string): boolean;
   store: Store;
+  pilotSet(evse: number, dutyPermille: number): void;
+  contactorSet(evse: number, closed: boolean): void;
+  lockSet(evse: number, connector: number, locked: boolean): void;
+  /** The EVSE's meter, in METER_FIELDS order (NaN for what the meter does not measure). */
+  meterRead(evse: number): number[];
+  reboot(reason: BootReason): void;
 }
 
 type Exports = {
@@ -26,6 +32,8 @@ type Exports = {
   tick(): number;
   alloc(len: number): number;
   free(ptr: number): void;
+  on_board_event(evse: number, kind: number, value: number): void;
+  on_token(evse: number, ptr: number, len: number, type: number): void;
 };
 
 let compiled: WebAssembly.Module | undefined;
@@ -62,6 +70,16 @@ export class Engine {
       },
       store_write: (k: number, kl: number, v: number, vl: number) =>
         host.store.write(text(k, kl), bytes(v, vl).slice()) ? 0 : 1,
+      pilot_set: (evse: number, duty: number) => host.pilotSet(evse, duty),
+      contactor_set: (evse: number, closed: number) => host.contactorSet(evse, closed !== 0),
+      lock_set: (evse: number, c: number, locked: number) => host.lockSet(evse, c, locked !== 0),
+      meter_read: (evse: number, out: number, cap: number) => {
+        const v = host.meterRead(evse).slice(0, Math.min(cap, METER_FIELDS.length));
+        const view = new DataView(x.memory.buffer, out >>> 0, v.length * 8);
+        v.forEach((f, i) => view.setFloat64(i * 8, f, true));
+        return v.length;
+      },
+      reboot: (reason: number) => host.reboot(BOOT_REASONS[reason] ?? "Unknown"),
     };
     for (const name of Object.keys(HAL_IMPORTS)) if (!imports[name]) throw new Error(`HAL import ${name} not implemented`);
     const inst = await instantiate<Exports>(module, { host: imports } as any);
@@ -88,6 +106,15 @@ export class Engine {
     if (!p) { this.x.on_frame(0, b.length); return; }
     new Uint8Array(this.x.memory.buffer, p, b.length).set(b);
     try { this.x.on_frame(p, b.length); } finally { this.x.free(p); }
+  }
+
+  onBoardEvent(evse: number, kind: number, value: number): void { this.x.on_board_event(evse, kind, value); }
+
+  onToken(evse: number, idToken: string, type: IdTokenType): void {
+    const b = enc.encode(idToken);
+    const p = this.x.alloc(Math.max(1, b.length));
+    new Uint8Array(this.x.memory.buffer, p, b.length).set(b);
+    try { this.x.on_token(evse, p, b.length, ID_TOKEN_TYPES.indexOf(type)); } finally { this.x.free(p); }
   }
 
   /** Runs due timers; ms until the next deadline, or -1. */

@@ -12,6 +12,11 @@ export const HAL_IMPORTS: Record<string, { params: WasmType[]; result: WasmType 
   ws_send: { params: ["i32", "i32"], result: "i32" },
   store_read: { params: ["i32", "i32", "i32", "i32"], result: "i32" },
   store_write: { params: ["i32", "i32", "i32", "i32"], result: "i32" },
+  pilot_set: { params: ["i32", "i32"], result: null },
+  contactor_set: { params: ["i32", "i32"], result: null },
+  lock_set: { params: ["i32", "i32", "i32"], result: null },
+  meter_read: { params: ["i32", "i32", "i32"], result: "i32" },
+  reboot: { params: ["i32"], result: null },
 };
 
 export const ENGINE_EXPORTS: Record<string, { params: WasmType[]; result: WasmType | null }> = {
@@ -21,7 +26,20 @@ export const ENGINE_EXPORTS: Record<string, { params: WasmType[]; result: WasmTy
   tick: { params: [], result: "i32" },
   alloc: { params: ["i32"], result: "i32" },
   free: { params: ["i32"], result: null },
+  on_board_event: { params: ["i32", "i32", "i32"], result: null },
+  on_token: { params: ["i32", "i32", "i32", "i32"], result: null },
 };
+
+/** on_board_event kinds. */
+export const BOARD_EVENT = { Pilot: 1, BayOccupied: 2, ContactorFeedback: 3, LockFeedback: 4 } as const;
+/** Pilot states as the board measures them (IEC 61851-1). */
+export const PILOT_STATES = ["A", "B", "C", "D", "E", "F"] as const;
+export type PilotState = (typeof PILOT_STATES)[number];
+/** meter_read's values, in order. */
+export const METER_FIELDS = ["energyWh", "powerW", "currentL1", "currentL2", "currentL3", "voltageL1", "voltageL2", "voltageL3", "soc", "offeredA"] as const;
+/** IdTokenEnumType in schema order: the type argument of on_token(). */
+export const ID_TOKEN_TYPES = ["Central", "eMAID", "ISO14443", "ISO15693", "KeyCode", "Local", "MacAddress", "NoAuthorization"] as const;
+export type IdTokenType = (typeof ID_TOKEN_TYPES)[number];
 
 /** BootReasonEnumType in schema order: the boot reason argument of init(). */
 export const BOOT_REASONS = [

@@ -6,7 +6,8 @@ import { Engine, engineModule } from "./engine.ts";
 import { Clock, VirtualClock, WallClock, seededRandom } from "./clock.ts";
 import { MemoryStore, Store } from "./storage.ts";
 import { WsTransport } from "./transport/ws.ts";
-import { BootReason, LOG_LEVELS } from "./hal.ts";
+import { BootReason, LOG_LEVELS, BOARD_EVENT, PILOT_STATES, IdTokenType } from "./hal.ts";
+import { Board, EvSpec, DEFAULT_EV } from "./board/board.ts";
 
 export interface StationConfig {
   csmsUrl: string;
@@ -45,7 +46,13 @@ export class Station extends EventEmitter {
   readonly dials: number[] = [];
   readonly clock: Clock;
   readonly store: Store;
+  readonly board: Board;
+  /** Boot reasons of every engine start (a Reset starts a new engine). */
+  readonly boots: BootReason[] = [];
   private engine!: Engine;
+  private module!: WebAssembly.Module;
+  private random!: () => number;
+  private fullTimer: (() => void) | undefined;
   private transport: WsTransport;
   private cancel: (() => void) | undefined;
   private open = new Set<string>();     // our CALLs awaiting an answer
@@ -57,6 +64,7 @@ export class Station extends EventEmitter {
     super();
     this.clock = opts.clock ?? new WallClock();
     this.store = opts.store ?? new MemoryStore();
+    this.board = new Board(opts.config.evses, opts.config.phases ?? 3, this.clock.now());
     this.transport = new WsTransport({
       up: () => { this.dialing = false; this.connected = true; this.emit("connected"); this.enter(() => this.engine.onConnection(true)); },
       down: (why) => {
@@ -82,29 +90,84 @@ export class Station extends EventEmitter {
   /** Creates a station without booting it, so that listeners see its first log lines. */
   static async create(opts: StationOptions): Promise<Station> {
     const s = new Station(opts);
-    const random = seededRandom(opts.seed ?? randomInt(1, 2 ** 31));
-    s.engine = await Engine.create({
-      clock: s.clock,
-      random,
-      store: s.store,
-      log: (level, msg) => s.log(level, msg),
-      connect: (url, user, pw, profile) => {
-        if (s.stopped) return;
-        s.dials.push(s.clock.now());
-        s.dialing = true;
-        s.emit("dial", url);
-        s.transport.connect(url, user, pw, profile);
-      },
-      send: (text) => {
-        if (!s.transport.send(text)) return false;
-        s.record("out", text);
-        return true;
-      },
-    }, opts.wasm ?? engineModule());
+    s.random = seededRandom(opts.seed ?? randomInt(1, 2 ** 31));
+    s.module = opts.wasm ?? engineModule();
+    s.engine = await s.newEngine();
     return s;
   }
 
-  boot(): void { this.enter(() => this.engine.init(this.opts.config, this.opts.bootReason ?? "PowerUp")); }
+  private newEngine(): Promise<Engine> {
+    const board = this.board;
+    const at = () => { board.advance(this.clock.now()); };
+    return Engine.create({
+      clock: this.clock,
+      random: this.random,
+      store: this.store,
+      log: (level, msg) => this.log(level, msg),
+      connect: (url, user, pw, profile) => {
+        if (this.stopped) return;
+        this.dials.push(this.clock.now());
+        this.dialing = true;
+        this.emit("dial", url);
+        this.transport.connect(url, user, pw, profile);
+      },
+      send: (text) => {
+        if (!this.transport.send(text)) return false;
+        this.record("out", text);
+        return true;
+      },
+      pilotSet: (evse, duty) => { at(); board.evse(evse).duty = duty; },
+      contactorSet: (evse, closed) => { at(); board.evse(evse).contactor = closed; },
+      lockSet: (evse, _c, locked) => { board.evse(evse).locked = locked; },
+      meterRead: (evse) => { at(); return board.evse(evse).meter(); },
+      reboot: (reason) => { this.pendingReboot = reason; },
+    }, this.module);
+  }
+
+  private pendingReboot: BootReason | undefined;
+
+  boot(): void {
+    const reason = this.opts.bootReason ?? "PowerUp";
+    this.boots.push(reason);
+    this.enter(() => this.engine.init(this.opts.config, reason));
+  }
+
+  /** A Reset asked for a reboot: a fresh engine on the same store and board, as after a power cycle of the controller. */
+  private async restart(reason: BootReason): Promise<void> {
+    this.log(2, `host: rebooting (${reason})`);
+    this.cancel?.();
+    this.cancel = undefined;
+    this.transport.close();
+    this.connected = false;
+    this.open.clear();
+    this.engine = await this.newEngine();
+    for (const e of this.board.evses) e.forgetReported();
+    this.boots.push(reason);
+    this.enter(() => this.engine.init(this.opts.config, reason));
+  }
+
+  // ---- the board, driven by people, scripts and tests ----
+  plug(evse: number, ev: Partial<EvSpec> = {}, connector = 1): void {
+    const e = this.board.evse(evse);
+    this.board.advance(this.clock.now());
+    e.ev = { ...DEFAULT_EV, ...ev };
+    e.connector = connector;
+    this.enter(() => {});
+  }
+  unplug(evse: number): void { this.board.advance(this.clock.now()); this.board.evse(evse).ev = null; this.enter(() => {}); }
+  setEv(evse: number, change: Partial<EvSpec>): void {
+    const e = this.board.evse(evse);
+    if (!e.ev) throw new Error(`no EV plugged into EVSE ${evse}`);
+    this.board.advance(this.clock.now());
+    Object.assign(e.ev, change);
+    this.enter(() => {});
+  }
+  fault(evse: number, state: "E" | "F" | null): void { this.board.advance(this.clock.now()); this.board.evse(evse).fault = state; this.enter(() => {}); }
+  bay(evse: number, occupied: boolean): void {
+    this.board.evse(evse).bay = occupied;
+    this.enter(() => this.engine.onBoardEvent(evse, BOARD_EVENT.BayOccupied, occupied ? 1 : 0));
+  }
+  tap(evse: number, idToken: string, type: IdTokenType = "ISO14443"): void { this.enter(() => this.engine.onToken(evse, idToken, type)); }
 
   get identity(): string { return this.opts.config.identity; }
 
@@ -127,11 +190,34 @@ export class Station extends EventEmitter {
     this.emit("frame", f);
   }
 
-  /** Calls into the engine, then arms the one timer for its next deadline. */
+  /** Calls into the engine, lets the board answer (pilot changes), then arms the one timer for the next deadline. */
   private enter(fn: () => void): void {
     if (this.stopped) return;
     fn();
+    for (let round = 0; round < 16; round++) {
+      let changed = false;
+      for (const e of this.board.evses) {
+        const p = e.pilotChange();
+        if (p === null) continue;
+        changed = true;
+        this.emit("board", e.snapshot());
+        this.engine.onBoardEvent(e.id, BOARD_EVENT.Pilot, PILOT_STATES.indexOf(p) | (e.connector << 8));
+      }
+      if (!changed) break;
+    }
+    this.emit("board", null);
+    this.armBatteryFull();
+    const reboot = this.pendingReboot;
+    if (reboot) { this.pendingReboot = undefined; void this.restart(reboot); return; }
     this.rearm();
+  }
+
+  /** The EV's battery filling up changes the pilot (C -> B) at a time only the board knows. */
+  private armBatteryFull(): void {
+    this.fullTimer?.();
+    this.fullTimer = undefined;
+    const ms = Math.min(...this.board.evses.map((e) => e.msUntilFull()));
+    if (Number.isFinite(ms)) this.fullTimer = this.clock.at(this.clock.now() + ms, () => { this.fullTimer = undefined; this.board.advance(this.clock.now()); this.enter(() => {}); });
   }
 
   private rearm(): void {
@@ -176,6 +262,7 @@ export class Station extends EventEmitter {
   stop(): void {
     this.stopped = true;
     this.cancel?.();
+    this.fullTimer?.();
     this.transport.close();
   }
 }

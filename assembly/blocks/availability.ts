@@ -29,10 +29,18 @@ export function setStatus(evse: i32, id: i32, s: ConnectorStatusEnumType): void 
   }
 }
 
-/** Marks every connector to be reported (after boot, or after being offline longer than OfflineThreshold). */
-export function reportAll(): void {
+/** Marks every connector to be reported (after boot, after being offline longer than OfflineThreshold, on a trigger). */
+export function markAll(): void {
   const t = utcNow();
   for (let i = 0; i < connectors.length; i++) { connectors[i].dirty = true; connectors[i].changedAt = t; }
+}
+
+/** Marks one connector to be reported again. */
+export function markStatus(evse: i32, id: i32): void {
+  for (let i = 0; i < connectors.length; i++) {
+    const c = connectors[i];
+    if (c.evse == evse && c.id == id) { c.dirty = true; c.changedAt = utcNow(); }
+  }
 }
 
 /** Queues the StatusNotification of the next changed connector; false when none is due. */

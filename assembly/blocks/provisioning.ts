@@ -17,7 +17,7 @@ import { info } from "../core/log";
 import { dm, HeartbeatInterval, ItemsPerMessageGetVariables, ItemsPerMessageSetVariables } from "../device-model/standard";
 import { Variable } from "../device-model/model";
 import { StationConfig } from "../station-config";
-import { reportAll } from "./availability";
+import { markAll } from "./availability";
 
 /** Wait before re-sending a BootNotification that failed or came back with interval 0. */
 export const BOOT_RETRY_MS: i64 = 60000;
@@ -55,7 +55,7 @@ export class Provisioning {
     info("provisioning: BootNotification " + RegistrationStatusEnumType_name(r.status) + ", interval " + r.interval.toString() + " s");
     if (this.accepted) {
       if (r.interval > 0) HeartbeatInterval.set(r.interval.toString());
-      if (was != Registration.Accepted) reportAll();
+      if (was != Registration.Accepted) markAll();
       return;
     }
     this.bootAt = now() + (r.interval > 0 ? <i64>r.interval * 1000 : BOOT_RETRY_MS);
@@ -71,9 +71,14 @@ export class Provisioning {
     if (rpc.pending(Action.Heartbeat)) return -1;
     const due = rpc.lastActivity + HeartbeatInterval.int * 1000;
     if (t < due) return due - t;
+    this.sendHeartbeat();
+    return -1;
+  }
+
+  sendHeartbeat(): void {
+    if (rpc.pending(Action.Heartbeat)) return;
     new HeartbeatRequest().encode(rpc.body.reset());
     rpc.enqueue(Action.Heartbeat);
-    return -1;
   }
 
   onHeartbeat(r: HeartbeatResponse): void { setUtc(r.currentTime); }

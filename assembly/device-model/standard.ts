@@ -21,8 +21,36 @@ export let SecurityProfile!: Variable;
 export let Identity!: Variable;
 export let BasicAuthPassword!: Variable;
 export let DateTime!: Variable;
+export let AuthEnabled!: Variable;
+export let AuthorizeRemoteStart!: Variable;
+export let EVConnectionTimeOut!: Variable;
+export let StopTxOnEVSideDisconnect!: Variable;
+export let StopTxOnInvalidId!: Variable;
+export let TxStartPoint!: Variable;
+export let TxStopPoint!: Variable;
+export let TxStartedMeasurands!: Variable;
+export let TxUpdatedMeasurands!: Variable;
+export let TxUpdatedInterval!: Variable;
+export let TxEndedMeasurands!: Variable;
+export let TxEndedInterval!: Variable;
+export let AlignedInterval!: Variable;
+export let AlignedMeasurands!: Variable;
+export let AlignedTxEndedInterval!: Variable;
+export let AlignedTxEndedMeasurands!: Variable;
+export let AlignedSendDuringIdle!: Variable;
 
 const RW = M.ReadWrite, RO = M.ReadOnly, WO = M.WriteOnly;
+
+export const TX_POINTS = "ParkingBayOccupancy,EVConnected,Authorized,DataSigned,PowerPathClosed,EnergyTransfer";
+/** The measurands this build's meter model provides (meter_read in docs/HAL.md). */
+export const MEASURANDS = "Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage,SoC,Current.Offered";
+
+/** Gives a list-typed variable its allowed values, then takes its persisted value (which is checked against them). */
+function list(x: Variable, values: string): Variable {
+  x.valuesList = values;
+  x.load();
+  return x;
+}
 
 function v(c: string, name: string, inst: string | null, t: D, m: M, value: string, persistent: bool = true): Variable {
   return dm.add(new Variable(c, 0, 0, name, inst, t, m, value, persistent));
@@ -43,16 +71,38 @@ export function build(cfg: StationConfig): void {
   RetryBackOffRepeatTimes = limited(v(C, "RetryBackOffRepeatTimes", null, D.integer, RW, "5"), 0, 20);
   limited(v(C, "NetworkProfileConnectionAttempts", null, D.integer, RW, "3"), 1, 100);
   v(C, "NetworkConfigurationPriority", null, D.string, RW, "0");
-  v(C, "FileTransferProtocols", null, D.MemberList, RO, "").valuesList = "";
+  list(v(C, "FileTransferProtocols", null, D.MemberList, RO, "", false), "");
   limited(v(C, "ResetRetries", null, D.integer, RW, "1"), 0, 10);
   v(C, "UnlockOnEVSideDisconnect", null, D.boolean, RW, "true");
   limited(v(C, "MessageAttempts", "TransactionEvent", D.integer, RW, "3"), 1, 100);
   limited(v(C, "MessageAttemptInterval", "TransactionEvent", D.integer, RW, "60"), 1, 3600, "s");
 
   const A = "AuthCtrlr";
-  v(A, "AuthorizeRemoteStart", null, D.boolean, RW, "true");
+  AuthEnabled = v(A, "Enabled", null, D.boolean, RW, "true");
+  AuthorizeRemoteStart = v(A, "AuthorizeRemoteStart", null, D.boolean, RW, "true");
   v(A, "LocalAuthorizeOffline", null, D.boolean, RW, "false");
   v(A, "LocalPreAuthorize", null, D.boolean, RW, "false");
+
+  const T = "TxCtrlr";
+  EVConnectionTimeOut = limited(v(T, "EVConnectionTimeOut", null, D.integer, RW, "60"), 1, 3600, "s");
+  StopTxOnEVSideDisconnect = v(T, "StopTxOnEVSideDisconnect", null, D.boolean, RO, "true");
+  StopTxOnInvalidId = v(T, "StopTxOnInvalidId", null, D.boolean, RW, "true");
+  TxStartPoint = list(v(T, "TxStartPoint", null, D.MemberList, RW, "PowerPathClosed"), TX_POINTS);
+  TxStopPoint = list(v(T, "TxStopPoint", null, D.MemberList, RW, "EVConnected,Authorized"), TX_POINTS);
+
+  const SD = "SampledDataCtrlr";
+  TxStartedMeasurands = list(v(SD, "TxStartedMeasurands", null, D.MemberList, RW, "Energy.Active.Import.Register"), MEASURANDS);
+  TxUpdatedMeasurands = list(v(SD, "TxUpdatedMeasurands", null, D.MemberList, RW, "Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage,SoC"), MEASURANDS);
+  TxUpdatedInterval = limited(v(SD, "TxUpdatedInterval", null, D.integer, RW, "60"), 0, 86400, "s");
+  TxEndedMeasurands = list(v(SD, "TxEndedMeasurands", null, D.MemberList, RW, "Energy.Active.Import.Register"), MEASURANDS);
+  TxEndedInterval = limited(v(SD, "TxEndedInterval", null, D.integer, RW, "0"), 0, 86400, "s");
+
+  const AD = "AlignedDataCtrlr";
+  AlignedInterval = limited(v(AD, "Interval", null, D.integer, RW, "900"), 0, 86400, "s");
+  AlignedMeasurands = list(v(AD, "Measurands", null, D.MemberList, RW, "Energy.Active.Import.Register"), MEASURANDS);
+  AlignedTxEndedInterval = limited(v(AD, "TxEndedInterval", null, D.integer, RW, "0"), 0, 86400, "s");
+  AlignedTxEndedMeasurands = list(v(AD, "TxEndedMeasurands", null, D.MemberList, RW, "Energy.Active.Import.Register"), MEASURANDS);
+  AlignedSendDuringIdle = v(AD, "SendDuringIdle", null, D.boolean, RW, "false");
 
   const DD = "DeviceDataCtrlr";
   ItemsPerMessageGetVariables = limited(v(DD, "ItemsPerMessage", "GetVariables", D.integer, RO, "32"), 1, 1000);
@@ -63,7 +113,7 @@ export function build(cfg: StationConfig): void {
   v(DD, "BytesPerMessage", "GetReport", D.integer, RO, "16384");
 
   DateTime = v("ClockCtrlr", "DateTime", null, D.dateTime, RO, "", false);
-  v("ClockCtrlr", "TimeSource", null, D.SequenceList, RW, "Heartbeat").valuesList = "Heartbeat,NTP,GPS,RealTimeClock,MobileNetwork,RadioTimeTransmitter";
+  list(v("ClockCtrlr", "TimeSource", null, D.SequenceList, RW, "Heartbeat"), "Heartbeat,NTP,GPS,RealTimeClock,MobileNetwork,RadioTimeTransmitter");
 
   const S = "SecurityCtrlr";
   SecurityProfile = limited(v(S, "SecurityProfile", null, D.integer, RO, cfg.securityProfile.toString(), false), 0, 3);

@@ -17,12 +17,12 @@ export const CALL: i32 = 2, CALLRESULT: i32 = 3, CALLERROR: i32 = 4;
 export const enum Served { Answered = 1, Unsupported = 0, Invalid = -1, NotRegistered = -2 }
 
 export type CallHandler = (a: Action, j: Json, payload: i32, w: Writer) => Served;
-export type ResultHandler = (a: Action, j: Json, payload: i32) => void;
-export type FailureHandler = (a: Action, why: string) => void;
+export type ResultHandler = (a: Action, j: Json, payload: i32, tag: string) => void;
+export type FailureHandler = (a: Action, why: string, tag: string) => void;
 export type SendFilter = (a: Action) => bool;
 
 class Queued {
-  constructor(public action: Action, public payload: ArrayBuffer) {}
+  constructor(public action: Action, public payload: ArrayBuffer, public tag: string) {}
 }
 
 const HEX = "0123456789abcdef";
@@ -30,7 +30,9 @@ const HEX = "0123456789abcdef";
 export class Rpc {
   readonly j: Json = new Json();
   readonly out: Writer = new Writer();      // the frame being sent
-  readonly body: Writer = new Writer();     // a payload being built
+  readonly body: Writer = new Writer();     // a CALL payload being built
+  readonly reply: Writer = new Writer();    // the answer to the CSMS's CALL being handled
+  private handling: bool = false;           // CALLs queued by a handler wait until its answer is sent
   private queue: Queued[] = [];
   private inflight: Queued | null = null;
   private inflightId: string = "";
@@ -41,12 +43,12 @@ export class Rpc {
   dropped: i32 = 0;
 
   onCall: CallHandler = (a: Action, j: Json, p: i32, w: Writer): Served => Served.Unsupported;
-  onResult: ResultHandler = (a: Action, j: Json, p: i32): void => {};
-  onFailure: FailureHandler = (a: Action, why: string): void => {};
+  onResult: ResultHandler = (a: Action, j: Json, p: i32, tag: string): void => {};
+  onFailure: FailureHandler = (a: Action, why: string, tag: string): void => {};
   mayStart: SendFilter = (a: Action): bool => true;
 
-  /** Queues a CALL whose payload the caller wrote into `body`. False (and logged) when the queue is full. */
-  enqueue(a: Action, urgent: bool = false): bool {
+  /** Queues a CALL whose payload the caller wrote into `body`; `tag` marks it (a transactionId). False (and logged) when the queue is full. */
+  enqueue(a: Action, urgent: bool = false, tag: string = ""): bool {
     if (this.body.overflow) { error("rpc: " + ACTION_NAMES[a] + " payload exceeds the frame limit; dropped"); this.dropped++; return false; }
     if (this.queue.length >= CALL_QUEUE) {
       warn("rpc: queue full (" + CALL_QUEUE.toString() + "); " + ACTION_NAMES[a] + " dropped");
@@ -55,17 +57,20 @@ export class Rpc {
     }
     const b = new ArrayBuffer(this.body.pos);
     memory.copy(changetype<usize>(b), this.body.buf, this.body.pos);
-    const q = new Queued(a, b);
+    const q = new Queued(a, b, tag);
     if (urgent) this.queue.unshift(q); else this.queue.push(q);
     this.pump();
     return true;
   }
 
-  /** Whether a CALL of this action is waiting or in flight. */
-  pending(a: Action): bool {
+  /** Whether a CALL of this action (and tag, when given) is waiting or in flight. */
+  pending(a: Action, tag: string = ""): bool {
     const f = this.inflight;
-    if (f !== null && f.action == a) return true;
-    for (let i = 0; i < this.queue.length; i++) if (this.queue[i].action == a) return true;
+    if (f !== null && f.action == a && (!tag.length || f.tag == tag)) return true;
+    for (let i = 0; i < this.queue.length; i++) {
+      const q = this.queue[i];
+      if (q.action == a && (!tag.length || q.tag == tag)) return true;
+    }
     return false;
   }
 
@@ -74,7 +79,7 @@ export class Rpc {
 
   /** Sends the first queued CALL that may start now. */
   pump(): void {
-    if (!this.connected || this.inflight !== null) return;
+    if (!this.connected || this.inflight !== null || this.handling) return;
     for (let i = 0; i < this.queue.length; i++) {
       const q = this.queue[i];
       if (!this.mayStart(q.action)) continue;
@@ -110,7 +115,7 @@ export class Rpc {
     if (t < this.deadline) return this.deadline - t;
     warn("rpc: " + ACTION_NAMES[f.action] + " " + this.inflightId + " timed out");
     this.inflight = null;
-    this.onFailure(f.action, "timeout");
+    this.onFailure(f.action, "timeout", f.tag);
     this.pump();
     return this.inflight !== null ? this.deadline - t : -1;
   }
@@ -173,15 +178,20 @@ export class Rpc {
     if (action < 0) { this.sendError(id, ErrorCode.NotImplemented, "Unknown action " + j.str(an)); return; }
     if (j.kindOf(pn) != K.Obj) { this.sendError(id, ErrorCode.FormatViolation, "Payload must be a JSON object"); return; }
     resetDecode();
-    const body = this.body.reset();
+    const body = this.reply.reset();
+    this.handling = true;
     const r = this.onCall(<Action>action, j, pn, body);
-    if (r == Served.Unsupported) { this.sendError(id, ErrorCode.NotSupported, ACTION_NAMES[action] + " is not supported"); return; }
-    if (r == Served.NotRegistered) { this.sendError(id, ErrorCode.SecurityError, "The station is not accepted by the CSMS"); return; }
-    if (r == Served.Invalid) { this.sendError(id, Decode.code, Decode.why); return; }
-    if (body.overflow) { this.sendError(id, ErrorCode.InternalError, "Response exceeds the frame limit"); return; }
-    const w = this.out.reset();
-    w.arr(); w.int(CALLRESULT); w.str(id); w.bytesValue(body.buf, body.pos); w.endArr();
-    this.transmit();
+    this.handling = false;
+    if (r == Served.Unsupported) this.sendError(id, ErrorCode.NotSupported, ACTION_NAMES[action] + " is not supported");
+    else if (r == Served.NotRegistered) this.sendError(id, ErrorCode.SecurityError, "The station is not accepted by the CSMS");
+    else if (r == Served.Invalid) this.sendError(id, Decode.code, Decode.why);
+    else if (body.overflow) this.sendError(id, ErrorCode.InternalError, "Response exceeds the frame limit");
+    else {
+      const w = this.out.reset();
+      w.arr(); w.int(CALLRESULT); w.str(id); w.bytesValue(body.buf, body.pos); w.endArr();
+      this.transmit();
+    }
+    this.pump();
   }
 
   private receiveResponse(type: i32, id: string, idn: i32, n: i32): void {
@@ -195,10 +205,10 @@ export class Rpc {
     if (type == CALLERROR) {
       const why = (j.kindOf(p) == K.Str ? j.str(p) : "?") + ": " + (j.kindOf(j.nextIn(0, p)) == K.Str ? j.str(j.nextIn(0, p)) : "");
       warn("rpc: " + ACTION_NAMES[f.action] + " " + id + " answered with CALLERROR " + why);
-      this.onFailure(f.action, why);
+      this.onFailure(f.action, why, f.tag);
     } else {
       resetDecode();
-      this.onResult(f.action, j, p);
+      this.onResult(f.action, j, p, f.tag);
     }
     this.pump();
   }

@@ -22,6 +22,7 @@ async function bootedEngine() {
   const e = await Engine.create({
     clock, random: seededRandom(1), store: new MemoryStore(), log: () => {},
     connect: () => {}, send: (t) => { sent.push(t); return true; },
+    pilotSet: () => {}, contactorSet: () => {}, lockSet: () => {}, meterRead: () => [], reboot: () => {},
   }, engineModule());
   e.init(defaultStation("ws://bench/ocpp"));
   e.onConnection(true);

@@ -14,8 +14,8 @@ rpc.onCall = (a: Action, j: Json, p: i32, w: Writer): Served => {
   w.obj(); w.key("getVariableResult"); w.arr(); w.endArr(); w.endObj();
   return Served.Answered;
 };
-rpc.onResult = (a: Action, j: Json, p: i32): void => { results++; };
-rpc.onFailure = (a: Action, why: string): void => { failures++; };
+rpc.onResult = (a: Action, j: Json, p: i32, tag: string): void => { results++; };
+rpc.onFailure = (a: Action, why: string, tag: string): void => { failures++; };
 
 function feed(s: string): string {
   const b = String.UTF8.encode(s);

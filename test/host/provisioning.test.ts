@@ -77,7 +77,7 @@ describe("B01-B03 cold boot", () => {
 describe("heartbeat and clock", () => {
   it("sends Heartbeat after HeartbeatInterval of inactivity, from the boot response's interval", async () => {
     r = await rig({ heartbeatInterval: 300 });
-    await r.start();
+    await r.start({ defaults: [{ component: "AlignedDataCtrlr", variable: "Interval", value: "0" }] });
     const t0 = r.out().at(-1)!.t;
     await r.station.advance(1000 * 1000);
     const hb = r.calls("Heartbeat").map((x) => x.t - t0);
@@ -87,7 +87,7 @@ describe("heartbeat and clock", () => {
 
   it("applies a new HeartbeatInterval set by the CSMS at once", async () => {
     r = await rig({ heartbeatInterval: 300 });
-    await r.start();
+    await r.start({ defaults: [{ component: "AlignedDataCtrlr", variable: "Interval", value: "0" }] });
     await r.station.advance(10000);
     const res = await r.csms.call("CS-TEST-1", "SetVariables", { setVariableData: [{ ...cv("OCPPCommCtrlr", "HeartbeatInterval"), attributeValue: "60" }] });
     expect(res.setVariableResult[0].attributeStatus).toBe("Accepted");

@@ -1,0 +1,96 @@
+// Authorization (C01, C02, C05, C06 online parts): idTokens presented at the
+// station are checked with Authorize; an accepted token starts a session, the same
+// token (or one of the same groupIdToken) stops it. Remote starts (F01-F03) come here too.
+import {
+  Action, AuthorizeRequest, AuthorizeResponse, AuthorizationStatusEnumType as AS, AuthorizationStatusEnumType_name,
+  IdTokenType, IdTokenEnumType, TriggerReasonEnumType as TR, ReasonEnumType, IdTokenInfoType,
+} from "../generated/ocpp";
+import { NO_INT } from "../messages/codec";
+import { rpc } from "../rpc/rpc";
+import { info, warn } from "../core/log";
+import { Session, sessions, session } from "./transactions";
+import { AuthEnabled, StopTxOnInvalidId } from "../device-model/standard";
+
+const MAX_PENDING = 8;
+
+class PendingAuth {
+  constructor(public evse: i32, public token: IdTokenType, public remoteStartId: i32, public stopCheck: bool) {}
+}
+
+/** Authorize requests in the order they were queued; results come back in the same order. */
+const pending: PendingAuth[] = [];
+
+export function sameToken(a: IdTokenType | null, b: IdTokenType): bool {
+  return a !== null && a.idToken == b.idToken && a.type == b.type;
+}
+
+/** The session a token presented at `evse` (0: the station's reader) concerns. */
+function target(evse: i32, token: IdTokenType): Session | null {
+  if (evse > 0) return session(evse);
+  for (let i = 0; i < sessions.length; i++) if (sessions[i].authorized && sameToken(sessions[i].token, token)) return sessions[i];
+  for (let i = 0; i < sessions.length; i++) if (sessions[i].plugged && !sessions[i].authorized && sessions[i].operative) return sessions[i];
+  for (let i = 0; i < sessions.length; i++) if (!sessions[i].authorized && sessions[i].operative) return sessions[i];
+  return null;
+}
+
+function requestAuthorize(s: Session, token: IdTokenType, remoteStartId: i32, stopCheck: bool): void {
+  if (pending.length >= MAX_PENDING) { warn("authorization: too many pending Authorize requests; token ignored"); return; }
+  const m = new AuthorizeRequest();
+  m.idToken = token;
+  m.encode(rpc.body.reset());
+  if (rpc.enqueue(Action.Authorize)) pending.push(new PendingAuth(s.evse, token, remoteStartId, stopCheck));
+}
+
+/** An idToken presented locally (RFID, key code, ...). */
+export function presentToken(evse: i32, id: string, type: IdTokenEnumType): void {
+  const token = new IdTokenType();
+  token.idToken = id; token.type = type;
+  const s = target(evse, token);
+  if (s === null) { warn("authorization: no EVSE " + evse.toString() + " for token " + id); return; }
+  info("authorization: token " + id + " presented at EVSE " + s.evse.toString());
+  if (s.authorized) {
+    if (sameToken(s.token, token)) { s.deauthorize(TR.StopAuthorized, ReasonEnumType.Local); return; }
+    if (s.groupId !== null) requestAuthorize(s, token, NO_INT, true);
+    return;
+  }
+  if (!s.operative) { warn("authorization: EVSE " + s.evse.toString() + " is unavailable"); return; }
+  if (!AuthEnabled.int) { s.authorize(token, null, TR.Authorized); return; }
+  requestAuthorize(s, token, NO_INT, false);
+}
+
+/** A remote start accepted by RequestStartTransaction; authorizes at once or after Authorize (AuthorizeRemoteStart). */
+export function remoteStart(s: Session, token: IdTokenType, remoteStartId: i32, checkFirst: bool): void {
+  if (checkFirst && AuthEnabled.int) requestAuthorize(s, token, remoteStartId, false);
+  else s.authorize(token, null, TR.RemoteStart, remoteStartId);
+}
+
+function groupOf(info: IdTokenInfoType): string | null {
+  const g = info.groupIdToken;
+  return g !== null ? g.idToken : null;
+}
+
+export function onAuthorize(r: AuthorizeResponse | null): void {
+  if (!pending.length) return;
+  const p = pending.shift();
+  const s = session(p.evse);
+  if (s === null) return;
+  const status = r !== null ? r.idTokenInfo.status : AS.Invalid;
+  info("authorization: " + p.token.idToken + " " + (r !== null ? AuthorizationStatusEnumType_name(status) : "not answered"));
+  if (status != AS.Accepted) return;
+  const group = groupOf(r!.idTokenInfo);
+  if (p.stopCheck) {
+    if (s.authorized && group !== null && s.groupId !== null && group == s.groupId) s.deauthorize(TR.StopAuthorized, ReasonEnumType.Local);
+    return;
+  }
+  if (s.authorized) return;
+  s.authorize(p.token, group, p.remoteStartId != NO_INT ? TR.RemoteStart : TR.Authorized, p.remoteStartId);
+}
+
+/** The CSMS's verdict on a transaction's idToken (TransactionEventResponse.idTokenInfo). */
+export function onTransactionIdTokenInfo(s: Session, info: IdTokenInfoType): void {
+  if (info.status == AS.Accepted) {
+    if (s.groupId === null) s.groupId = groupOf(info);
+    return;
+  }
+  if (s.authorized && StopTxOnInvalidId.int) s.deauthorize(TR.Deauthorized, ReasonEnumType.DeAuthorized);
+}

@@ -1,0 +1,313 @@
+// One charging session per EVSE: the IEC 61851 pilot and contactor, authorization
+// state, and the OCPP transaction (E01-E15) with its TxStartPoint / TxStopPoint,
+// seqNo, triggerReason, chargingState and meter values (J02).
+import {
+  Action, ChargingStateEnumType as CS, TriggerReasonEnumType as TR, ReasonEnumType, TransactionEventRequest,
+  TransactionEventEnumType, IdTokenType, EVSEType, MeterValueType, ReadingContextEnumType as Ctx,
+  ConnectorStatusEnumType, ChargingStateEnumType_name, TriggerReasonEnumType_name,
+} from "../generated/ocpp";
+import { NO_INT, NO_ENUM } from "../messages/codec";
+import { pilot_set, contactor_set, lock_set } from "../hal";
+import { now, utcNow } from "../core/clock";
+import { info } from "../core/log";
+import { rpc, newMessageId } from "../rpc/rpc";
+import { Pilot, dutyForAmps, DUTY_OFF, DUTY_UNAVAILABLE, pluggedIn, wantsEnergy, pilotFault } from "../evse/pilot";
+import { setStatus } from "./availability";
+import { meterValue } from "./metering";
+import {
+  TxStartPoint, TxStopPoint, EVConnectionTimeOut, TxStartedMeasurands, TxUpdatedMeasurands, TxUpdatedInterval,
+  TxEndedMeasurands, TxEndedInterval, StopTxOnEVSideDisconnect,
+} from "../device-model/standard";
+
+// TxStartPoint / TxStopPoint conditions as bits.
+const P_EV: u32 = 1, P_AUTH: u32 = 2, P_PPC: u32 = 4, P_ENERGY: u32 = 8, P_BAY: u32 = 16;
+
+function points(list: string): u32 {
+  let m: u32 = 0;
+  const parts = list.split(",");
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (p == "EVConnected") m |= P_EV;
+    else if (p == "Authorized") m |= P_AUTH;
+    else if (p == "PowerPathClosed") m |= P_PPC;
+    else if (p == "EnergyTransfer") m |= P_ENERGY;
+    else if (p == "ParkingBayOccupancy") m |= P_BAY;
+  }
+  return m;
+}
+
+/** Samples kept for the Ended event (TxEndedInterval); when full, the oldest periodic one is dropped. */
+export const MAX_ENDED_SAMPLES: i32 = 24;
+
+export class Session {
+  // inputs
+  pilot: Pilot = Pilot.A;
+  connector: i32 = 1;              // the connector the pilot belongs to
+  bay: bool = false;
+  /** ChangeAvailability targets (persisted); they take effect when no transaction runs. */
+  wantEvse: bool = true;
+  wantConnector: StaticArray<bool>;
+  operative: bool = true;          // in effect for the active connector
+  offeredLimit: f64;               // amps the EVSE may offer (hardware limit until smart charging)
+  // authorization
+  authorized: bool = false;
+  token: IdTokenType | null = null;
+  groupId: string | null = null;
+  authorizedAt: i64 = 0;
+  remoteStartId: i32 = NO_INT;
+  stopReason: ReasonEnumType = NO_ENUM;
+  forceEnd: bool = false;
+  // outputs
+  duty: i32 = -1;
+  contactor: bool = false;
+  locked: bool = false;
+  state: CS = CS.Idle;
+  // transaction
+  txId: string = "";
+  seqNo: i32 = 0;
+  tokenReported: bool = true;
+  seen: u32 = 0;
+  txStartedAt: i64 = 0;
+  nextUpdate: i64 = -1;
+  nextEndedSample: i64 = -1;
+  chargingSince: i64 = -1;
+  chargingMs: i64 = 0;
+  endedSamples: MeterValueType[] = [];
+
+  constructor(public evse: i32, public connectors: i32, public phases: i32, public maxAmps: f64) {
+    this.offeredLimit = maxAmps;
+    this.wantConnector = new StaticArray<bool>(connectors + 1);
+    for (let c = 0; c <= connectors; c++) this.wantConnector[c] = true;
+  }
+
+  /** Whether a connector may be used, by the station's, this EVSE's and the connector's availability. */
+  usable(c: i32): bool { return stationOperative && this.wantEvse && this.wantConnector[c]; }
+
+  get active(): bool { return this.txId.length > 0; }
+  get plugged(): bool { return pluggedIn(this.pilot); }
+
+  authorize(token: IdTokenType | null, groupId: string | null, trigger: TR, remoteStartId: i32 = NO_INT): void {
+    this.authorized = true;
+    this.token = token; this.groupId = groupId;
+    this.authorizedAt = now();
+    this.tokenReported = token === null;
+    this.remoteStartId = remoteStartId;
+    this.apply(trigger);
+  }
+
+  deauthorize(trigger: TR, reason: ReasonEnumType, forceEnd: bool = false): void {
+    this.authorized = false;
+    this.stopReason = reason;
+    this.forceEnd = forceEnd;
+    this.apply(trigger);
+  }
+
+  private chargingState(): CS {
+    if (!this.plugged) return CS.Idle;
+    if (!this.authorized) return CS.EVConnected;
+    if (!this.allowed()) return CS.SuspendedEVSE;
+    return wantsEnergy(this.pilot) ? CS.Charging : CS.SuspendedEV;
+  }
+
+  private allowed(): bool {
+    return this.authorized && this.plugged && this.operative && !pilotFault(this.pilot) && this.offeredLimit >= 6;
+  }
+
+  private conditions(state: CS): u32 {
+    let c: u32 = 0;
+    if (this.plugged) c |= P_EV;
+    if (this.authorized) c |= P_AUTH;
+    if (this.plugged && this.authorized) c |= P_PPC;
+    if (state == CS.Charging) c |= P_ENERGY;
+    if (this.bay) c |= P_BAY;
+    return c;
+  }
+
+  /** Re-evaluates the session after an input changed; `trigger` is what changed. */
+  apply(trigger: TR): void {
+    const state = this.chargingState();
+    const changed = state != this.state;
+    this.trackCharging(state);
+    this.state = state;
+    const startMask = points(TxStartPoint.value), stopMask = points(TxStopPoint.value);
+    const cur = this.conditions(state);
+    if (!this.active) {
+      if (cur & startMask) this.start(trigger, state);
+    } else {
+      this.seen |= cur & stopMask;
+      const lost = (this.seen & stopMask & ~cur) != 0;
+      const nothingHolds = (cur & (startMask | stopMask)) == 0;
+      const evSide = !this.plugged && !StopTxOnEVSideDisconnect.int;
+      if (this.forceEnd || ((lost || nothingHolds) && !evSide)) this.end(trigger, state);
+      else if (changed || explicit(trigger)) this.event(TransactionEventEnumType.Updated, trigger, state);
+    }
+    if (!this.active && !this.plugged && this.authorized && trigger == TR.EVCommunicationLost) this.authorized = false;
+    this.outputs();
+  }
+
+  private outputs(): void {
+    if (!this.active) this.operative = this.usable(this.connector);
+    const allow = this.allowed();
+    const duty = allow ? dutyForAmps(this.offeredLimit) : this.operative ? DUTY_OFF : DUTY_UNAVAILABLE;
+    if (duty != this.duty) { this.duty = duty; pilot_set(this.evse, duty); }
+    const close = allow && wantsEnergy(this.pilot);
+    if (close != this.contactor) { this.contactor = close; contactor_set(this.evse, close ? 1 : 0); }
+    const lock = this.plugged && (this.authorized || this.active);
+    if (lock != this.locked) { this.locked = lock; lock_set(this.evse, this.connector, lock ? 1 : 0); }
+    this.state = this.chargingState();
+    const fault = pilotFault(this.pilot);
+    for (let c = 1; c <= this.connectors; c++) {
+      const inUse = c == this.connector && (this.plugged || this.active);
+      const usable = c == this.connector && this.active ? this.operative : this.usable(c);
+      setStatus(this.evse, c, fault ? ConnectorStatusEnumType.Faulted : inUse ? ConnectorStatusEnumType.Occupied
+        : usable ? ConnectorStatusEnumType.Available : ConnectorStatusEnumType.Unavailable);
+    }
+  }
+
+  /** Re-applies outputs and statuses after an availability change. */
+  refresh(): void { this.outputs(); }
+
+  private trackCharging(state: CS): void {
+    const t = now();
+    if (state == CS.Charging && this.chargingSince < 0) this.chargingSince = t;
+    if (state != CS.Charging && this.chargingSince >= 0) { this.chargingMs += t - this.chargingSince; this.chargingSince = -1; }
+  }
+
+  private start(trigger: TR, state: CS): void {
+    this.txId = newMessageId();
+    this.seqNo = 0;
+    this.seen = 0;
+    this.txStartedAt = now();
+    this.chargingMs = 0;
+    this.chargingSince = state == CS.Charging ? this.txStartedAt : -1;
+    this.endedSamples = [];
+    const up = TxUpdatedInterval.int * 1000, ended = TxEndedInterval.int * 1000;
+    this.nextUpdate = up > 0 ? this.txStartedAt + up : -1;
+    this.nextEndedSample = ended > 0 ? this.txStartedAt + ended : -1;
+    this.seen = this.conditions(state) & points(TxStopPoint.value);
+    info("transactions: " + this.txId + " started on EVSE " + this.evse.toString() + " (" + TriggerReasonEnumType_name(trigger) + ")");
+    this.event(TransactionEventEnumType.Started, trigger, state);
+  }
+
+  private end(trigger: TR, state: CS): void {
+    const reason = this.stopReason != NO_ENUM ? this.stopReason
+      : !this.plugged ? ReasonEnumType.EVDisconnected
+      : !this.authorized ? ReasonEnumType.Local : ReasonEnumType.Other;
+    this.trackCharging(CS.Idle);
+    this.event(TransactionEventEnumType.Ended, trigger, state, reason);
+    info("transactions: " + this.txId + " ended (" + TriggerReasonEnumType_name(trigger) + ")");
+    this.txId = "";
+    this.authorized = false;
+    this.token = null; this.groupId = null;
+    this.remoteStartId = NO_INT;
+    this.stopReason = NO_ENUM;
+    this.forceEnd = false;
+    this.nextUpdate = -1; this.nextEndedSample = -1;
+    this.endedSamples = [];
+  }
+
+  /** Queues one TransactionEvent of this session's transaction. */
+  event(type: TransactionEventEnumType, trigger: TR, state: CS, reason: ReasonEnumType = NO_ENUM, extra: MeterValueType | null = null): void {
+    const m = new TransactionEventRequest();
+    m.eventType = type;
+    m.timestamp = utcNow();
+    m.triggerReason = trigger;
+    m.seqNo = this.seqNo++;
+    const ti = m.transactionInfo;
+    ti.transactionId = this.txId;
+    ti.chargingState = state;
+    ti.stoppedReason = type == TransactionEventEnumType.Ended ? reason : NO_ENUM;
+    const charging = this.chargingMs + (this.chargingSince >= 0 ? now() - this.chargingSince : 0);
+    if (charging > 0) ti.timeSpentCharging = <i32>(charging / 1000);
+    if (this.remoteStartId != NO_INT) { ti.remoteStartId = this.remoteStartId; this.remoteStartId = NO_INT; }
+    const e = new EVSEType();
+    e.id = this.evse; e.connectorId = this.connector;
+    m.evse = e;
+    if (!this.tokenReported && this.token !== null) { m.idToken = this.token; this.tokenReported = true; }
+    const mvs = new Array<MeterValueType>();
+    if (extra !== null) mvs.push(extra);
+    if (type == TransactionEventEnumType.Started) {
+      const mv = meterValue(this.evse, TxStartedMeasurands.value, Ctx.Transaction_Begin, this.phases);
+      if (mv !== null) mvs.push(mv);
+    } else if (type == TransactionEventEnumType.Ended) {
+      for (let i = 0; i < this.endedSamples.length; i++) mvs.push(this.endedSamples[i]);
+      const mv = meterValue(this.evse, TxEndedMeasurands.value, Ctx.Transaction_End, this.phases);
+      if (mv !== null) mvs.push(mv);
+    }
+    if (mvs.length) m.meterValue = mvs;
+    m.encode(rpc.body.reset());
+    rpc.enqueue(Action.TransactionEvent, false, this.txId);
+  }
+
+  keepEndedSample(mv: MeterValueType): void {
+    if (this.endedSamples.length >= MAX_ENDED_SAMPLES) this.endedSamples.shift();
+    this.endedSamples.push(mv);
+  }
+
+  /** Timers: EVConnectionTimeOut, TxUpdatedInterval, TxEndedInterval. Returns ms until the next, or -1. */
+  tick(t: i64): i64 {
+    let next: i64 = -1;
+    if (this.authorized && !this.plugged && !this.active) {
+      const due = this.authorizedAt + EVConnectionTimeOut.int * 1000;
+      if (t >= due) {
+        info("transactions: EV not connected within EVConnectionTimeOut on EVSE " + this.evse.toString());
+        this.deauthorize(TR.EVConnectTimeout, ReasonEnumType.Timeout);
+      } else next = due - t;
+    }
+    if (this.active && this.authorized && !this.plugged && this.txStartedAt > 0 && !(this.seen & P_EV)) {
+      const due = this.authorizedAt + EVConnectionTimeOut.int * 1000;
+      if (t >= due) this.deauthorize(TR.EVConnectTimeout, ReasonEnumType.Timeout, true);
+      else next = earliest(next, due - t);
+    }
+    if (this.active && this.nextUpdate >= 0) {
+      if (t >= this.nextUpdate) {
+        const step = TxUpdatedInterval.int * 1000;
+        while (this.nextUpdate <= t) this.nextUpdate += step > 0 ? step : 1 << 30;
+        const mv = meterValue(this.evse, TxUpdatedMeasurands.value, Ctx.Sample_Periodic, this.phases);
+        this.event(TransactionEventEnumType.Updated, TR.MeterValuePeriodic, this.state, NO_ENUM, mv);
+      }
+      next = earliest(next, this.nextUpdate - t);
+    }
+    if (this.active && this.nextEndedSample >= 0) {
+      if (t >= this.nextEndedSample) {
+        const step = TxEndedInterval.int * 1000;
+        while (this.nextEndedSample <= t) this.nextEndedSample += step > 0 ? step : 1 << 30;
+        const mv = meterValue(this.evse, TxEndedMeasurands.value, Ctx.Sample_Periodic, this.phases);
+        if (mv !== null) this.keepEndedSample(mv);
+      }
+      next = earliest(next, this.nextEndedSample - t);
+    }
+    return next;
+  }
+
+  describe(): string {
+    return "EVSE " + this.evse.toString() + ": " + ChargingStateEnumType_name(this.state);
+  }
+}
+
+/** Triggers that are reported even when the charging state did not change. */
+function explicit(t: TR): bool {
+  return t == TR.Authorized || t == TR.RemoteStart || t == TR.StopAuthorized || t == TR.RemoteStop ||
+    t == TR.Deauthorized || t == TR.Trigger || t == TR.EVConnectTimeout || t == TR.ChargingRateChanged ||
+    t == TR.ResetCommand || t == TR.AbnormalCondition;
+}
+
+export function earliest(a: i64, b: i64): i64 {
+  if (a < 0) return b;
+  if (b < 0) return a;
+  return min(a, b);
+}
+
+export const sessions: Session[] = [];
+/** The station-wide ChangeAvailability target. */
+export let stationOperative = true;
+export function setStationOperative(v: bool): void { stationOperative = v; }
+
+export function session(evse: i32): Session | null {
+  return evse >= 1 && evse <= sessions.length ? sessions[evse - 1] : null;
+}
+
+export function sessionByTx(id: string): Session | null {
+  for (let i = 0; i < sessions.length; i++) if (sessions[i].active && sessions[i].txId == id) return sessions[i];
+  return null;
+}

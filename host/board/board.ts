@@ -1,0 +1,119 @@
+// The simulated charger hardware behind the HAL: per EVSE an EV model, a meter IC
+// that integrates energy from the current actually drawn, the contactor, the
+// cable lock, the pilot line (IEC 61851-1) and an optional parking-bay sensor.
+import { PilotState } from "../hal.ts";
+
+export interface EvSpec {
+  maxCurrentA: number;     // per phase
+  phases: number;
+  capacityWh: number;
+  socPct: number;
+  reportsSoC: boolean;     // only EVs that talk ISO 15118 tell their SoC
+  wantsCharge: boolean;
+}
+
+export const DEFAULT_EV: EvSpec = { maxCurrentA: 32, phases: 3, capacityWh: 60000, socPct: 20, reportsSoC: false, wantsCharge: true };
+
+/** Amps an EV may draw for a PWM duty cycle in per mille (IEC 61851-1 Annex A). */
+export function ampsForDuty(permille: number): number {
+  const d = permille / 10;
+  if (d >= 8 && d < 10) return 6;
+  if (d >= 10 && d <= 85) return d * 0.6;
+  if (d > 85 && d <= 96) return (d - 64) * 2.5;
+  if (d > 96 && d <= 97) return 80;
+  return 0;
+}
+
+export class EvseSim {
+  ev: EvSpec | null = null;
+  connector = 1;
+  duty = 1000;
+  contactor = false;
+  locked = false;
+  bay = false;
+  fault: "E" | "F" | null = null;
+  energyWh = 0;
+  display = "";
+  private lastT: number;
+  private reported: PilotState | null = null;
+
+  constructor(readonly id: number, readonly phases: number, readonly voltage: number, now: number) { this.lastT = now; }
+
+  get offeredA(): number { return ampsForDuty(this.duty); }
+  get phasesUsed(): number { return this.ev ? Math.min(this.ev.phases, this.phases) : 0; }
+
+  /** What the EV does with the pilot: B when connected, C when it wants energy and PWM offers at least 6 A. */
+  pilot(): PilotState {
+    if (this.fault) return this.fault;
+    if (!this.ev) return "A";
+    const ready = this.ev.wantsCharge && this.ev.socPct < 100 && this.offeredA >= 6;
+    return ready ? "C" : "B";
+  }
+
+  /** Current per phase flowing now. */
+  drawnA(): number {
+    if (!this.ev || !this.contactor || this.pilot() !== "C") return 0;
+    return Math.min(this.offeredA, this.ev.maxCurrentA);
+  }
+
+  powerW(): number { return this.drawnA() * this.voltage * this.phasesUsed; }
+
+  /** Integrates energy (and the EV's state of charge) up to time t (ms). */
+  advance(t: number): void {
+    const dtH = (t - this.lastT) / 3_600_000;
+    this.lastT = t;
+    if (dtH <= 0) return;
+    const wh = this.powerW() * dtH;
+    this.energyWh += wh;
+    if (this.ev && wh > 0) this.ev.socPct = Math.min(100, this.ev.socPct + (wh / this.ev.capacityWh) * 100);
+  }
+
+  /** ms until the battery is full at the present draw, or Infinity. */
+  msUntilFull(): number {
+    const p = this.powerW();
+    if (!this.ev || p <= 0) return Infinity;
+    return Math.ceil(((100 - this.ev.socPct) / 100) * this.ev.capacityWh / p * 3_600_000);
+  }
+
+  /** The pilot state if it changed since last reported. */
+  pilotChange(): PilotState | null {
+    const p = this.pilot();
+    if (p === this.reported) return null;
+    this.reported = p;
+    return p;
+  }
+
+  forgetReported(): void { this.reported = null; }
+
+  /** meter_read's values (docs/HAL.md). */
+  meter(): number[] {
+    const n = this.phasesUsed, i = this.drawnA();
+    const cur = [0, 1, 2].map((p) => (p < this.phases ? (p < n ? i : 0) : NaN));
+    const volt = [0, 1, 2].map((p) => (p < this.phases ? this.voltage : NaN));
+    const soc = this.ev && this.ev.reportsSoC ? this.ev.socPct : NaN;
+    return [this.energyWh, this.powerW(), ...cur, ...volt, soc, this.offeredA];
+  }
+
+  snapshot() {
+    return {
+      evse: this.id, connector: this.connector, pilot: this.pilot(), dutyPermille: this.duty, offeredA: round(this.offeredA, 1),
+      contactor: this.contactor, locked: this.locked, bay: this.bay, fault: this.fault, drawnA: round(this.drawnA(), 2),
+      powerW: round(this.powerW(), 1), energyWh: round(this.energyWh, 3), ev: this.ev ? { ...this.ev, socPct: round(this.ev.socPct, 2) } : null,
+    };
+  }
+}
+
+function round(v: number, d: number): number { const f = 10 ** d; return Math.round(v * f) / f; }
+
+export class Board {
+  readonly evses: EvseSim[];
+  constructor(layout: { phases?: number }[], defaultPhases: number, now: number, voltage = 230) {
+    this.evses = layout.map((e, i) => new EvseSim(i + 1, e.phases ?? defaultPhases, voltage, now));
+  }
+  evse(id: number): EvseSim {
+    const e = this.evses[id - 1];
+    if (!e) throw new Error(`no EVSE ${id} (this station has ${this.evses.length})`);
+    return e;
+  }
+  advance(t: number): void { for (const e of this.evses) e.advance(t); }
+}
