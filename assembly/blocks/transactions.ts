@@ -36,6 +36,9 @@ function points(list: string): u32 {
   return m;
 }
 
+/** How long an EV may take to answer a new PWM offer (B -> C) before it counts as SuspendedEV. */
+export const EV_RESPONSE_MS: i64 = 3000;
+
 /** Samples kept for the Ended event (TxEndedInterval); when full, the oldest periodic one is dropped. */
 export const MAX_ENDED_SAMPLES: i32 = 24;
 
@@ -59,6 +62,7 @@ export class Session {
   forceEnd: bool = false;
   // outputs
   duty: i32 = -1;
+  pwmSince: i64 = -1;              // when the PWM offer started, -1 while not offering
   contactor: bool = false;
   locked: bool = false;
   state: CS = CS.Idle;
@@ -67,6 +71,7 @@ export class Session {
   seqNo: i32 = 0;
   tokenReported: bool = true;
   seen: u32 = 0;
+  everPlugged: bool = false;
   txStartedAt: i64 = 0;
   nextUpdate: i64 = -1;
   nextEndedSample: i64 = -1;
@@ -106,7 +111,9 @@ export class Session {
     if (!this.plugged) return CS.Idle;
     if (!this.authorized) return CS.EVConnected;
     if (!this.allowed()) return CS.SuspendedEVSE;
-    return wantsEnergy(this.pilot) ? CS.Charging : CS.SuspendedEV;
+    if (wantsEnergy(this.pilot)) return CS.Charging;
+    // An EV that has not yet had time to answer the PWM offer is not suspending anything.
+    return this.pwmSince < 0 || now() - this.pwmSince < EV_RESPONSE_MS ? CS.EVConnected : CS.SuspendedEV;
   }
 
   private allowed(): bool {
@@ -135,8 +142,9 @@ export class Session {
       if (cur & startMask) this.start(trigger, state);
     } else {
       this.seen |= cur & stopMask;
+      if (this.plugged) this.everPlugged = true;
       const lost = (this.seen & stopMask & ~cur) != 0;
-      const nothingHolds = (cur & (startMask | stopMask)) == 0;
+      const nothingHolds = cur == 0 && this.everPlugged;
       const evSide = !this.plugged && !StopTxOnEVSideDisconnect.int;
       if (this.forceEnd || ((lost || nothingHolds) && !evSide)) this.end(trigger, state);
       else if (changed || explicit(trigger)) this.event(TransactionEventEnumType.Updated, trigger, state);
@@ -149,7 +157,13 @@ export class Session {
     if (!this.active) this.operative = this.usable(this.connector);
     const allow = this.allowed();
     const duty = allow ? dutyForAmps(this.offeredLimit) : this.operative ? DUTY_OFF : DUTY_UNAVAILABLE;
-    if (duty != this.duty) { this.duty = duty; pilot_set(this.evse, duty); }
+    if (duty != this.duty) {
+      const pwm = duty > DUTY_UNAVAILABLE && duty < DUTY_OFF;
+      if (!pwm) this.pwmSince = -1;
+      else if (this.pwmSince < 0) this.pwmSince = now();
+      this.duty = duty;
+      pilot_set(this.evse, duty);
+    }
     const close = allow && wantsEnergy(this.pilot);
     if (close != this.contactor) { this.contactor = close; contactor_set(this.evse, close ? 1 : 0); }
     const lock = this.plugged && (this.authorized || this.active);
@@ -177,6 +191,7 @@ export class Session {
     this.txId = newMessageId();
     this.seqNo = 0;
     this.seen = 0;
+    this.everPlugged = this.plugged;
     this.txStartedAt = now();
     this.chargingMs = 0;
     this.chargingSince = state == CS.Charging ? this.txStartedAt : -1;
@@ -192,7 +207,8 @@ export class Session {
   private end(trigger: TR, state: CS): void {
     const reason = this.stopReason != NO_ENUM ? this.stopReason
       : !this.plugged ? ReasonEnumType.EVDisconnected
-      : !this.authorized ? ReasonEnumType.Local : ReasonEnumType.Other;
+      : !this.authorized ? ReasonEnumType.Local
+      : state == CS.SuspendedEV ? ReasonEnumType.StoppedByEV : ReasonEnumType.Other;
     this.trackCharging(CS.Idle);
     this.event(TransactionEventEnumType.Ended, trigger, state, reason);
     info("transactions: " + this.txId + " ended (" + TriggerReasonEnumType_name(trigger) + ")");
@@ -254,9 +270,16 @@ export class Session {
         this.deauthorize(TR.EVConnectTimeout, ReasonEnumType.Timeout);
       } else next = due - t;
     }
-    if (this.active && this.authorized && !this.plugged && this.txStartedAt > 0 && !(this.seen & P_EV)) {
+    if (this.active && this.authorized && !this.everPlugged) {
       const due = this.authorizedAt + EVConnectionTimeOut.int * 1000;
-      if (t >= due) this.deauthorize(TR.EVConnectTimeout, ReasonEnumType.Timeout, true);
+      if (t >= due) {
+        info("transactions: EV not connected within EVConnectionTimeOut on EVSE " + this.evse.toString());
+        this.deauthorize(TR.EVConnectTimeout, ReasonEnumType.Timeout);
+      } else next = earliest(next, due - t);
+    }
+    if (this.state == CS.EVConnected && this.allowed() && this.pwmSince >= 0) {
+      const due = this.pwmSince + EV_RESPONSE_MS;
+      if (t >= due) this.apply(TR.ChargingStateChanged);
       else next = earliest(next, due - t);
     }
     if (this.active && this.nextUpdate >= 0) {
