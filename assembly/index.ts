@@ -13,7 +13,7 @@ import { addConnector, flush, markAll } from "./blocks/availability";
 import { Session, sessions, session, earliest } from "./blocks/transactions";
 import { presentToken } from "./blocks/authorization";
 import { alignedTick } from "./blocks/aligned-data";
-import { resetReady, loadAvailability } from "./blocks/remote-control";
+import { resetReady, resetBootReason, loadAvailability } from "./blocks/remote-control";
 import { Pilot } from "./evse/pilot";
 import { onCall, onResult, onFailure } from "./dispatch";
 import { reboot } from "./hal";
@@ -120,7 +120,7 @@ function service(): i32 {
   let next = earliest(-1, conn.tick(t));
   for (let i = 0; i < sessions.length; i++) next = earliest(next, sessions[i].tick(t));
   next = earliest(next, alignedTick(prov.accepted));
-  if (resetReady()) { info("reset: rebooting"); reboot(<i32>BootReasonEnumType.RemoteReset); return -1; }
+  if (resetReady()) { info("reset: rebooting"); reboot(<i32>resetBootReason); return -1; }
   if (conn.state == Link.Up) {
     if (prov.bootAt >= 0) {
       if (t >= prov.bootAt) prov.sendBoot(); else next = earliest(next, prov.bootAt - t);

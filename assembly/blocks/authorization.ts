@@ -50,7 +50,8 @@ export function presentToken(evse: i32, id: string, type: IdTokenEnumType): void
   info("authorization: token " + id + " presented at EVSE " + s.evse.toString());
   if (s.authorized) {
     if (sameToken(s.token, token)) { s.deauthorize(TR.StopAuthorized, ReasonEnumType.Local); return; }
-    if (s.groupId !== null) requestAuthorize(s, token, NO_INT, true);
+    // Another token may stop the session only if the CSMS puts it in the session's group: ask first.
+    requestAuthorize(s, token, NO_INT, true);
     return;
   }
   if (!s.operative) { warn("authorization: EVSE " + s.evse.toString() + " is unavailable"); return; }

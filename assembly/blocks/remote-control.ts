@@ -166,6 +166,8 @@ export function unlockConnector(r: UnlockConnectorRequest, w: Writer): Served {
 let resetDue = false;
 let resetOnIdle = false;
 let resetDeadline: i64 = 0;
+/** The boot reason the next engine reports: RemoteReset, or ScheduledReset after waiting for transactions. */
+export let resetBootReason: BootReasonEnumType = BootReasonEnumType.RemoteReset;
 
 export function reset(r: ResetRequest, w: Writer): Served {
   const res = new ResetResponse();
@@ -184,6 +186,7 @@ export function reset(r: ResetRequest, w: Writer): Served {
   res.encode(w);
   resetDue = true;
   resetOnIdle = onIdle;
+  resetBootReason = busy && onIdle ? BootReasonEnumType.ScheduledReset : BootReasonEnumType.RemoteReset;
   resetDeadline = now() + 2 * rpc.timeoutMs;
   if (!onIdle) for (let i = 0; i < sessions.length; i++) {
     if (sessions[i].active) sessions[i].deauthorize(TR.ResetCommand, ReasonEnumType.ImmediateReset, true);

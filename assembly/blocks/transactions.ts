@@ -171,10 +171,11 @@ export class Session {
     this.state = this.chargingState();
     const fault = pilotFault(this.pilot);
     for (let c = 1; c <= this.connectors; c++) {
-      const inUse = c == this.connector && (this.plugged || this.active);
-      const usable = c == this.connector && this.active ? this.operative : this.usable(c);
-      setStatus(this.evse, c, fault ? ConnectorStatusEnumType.Faulted : inUse ? ConnectorStatusEnumType.Occupied
-        : usable ? ConnectorStatusEnumType.Available : ConnectorStatusEnumType.Unavailable);
+      const mine = c == this.connector;
+      setStatus(this.evse, c, fault ? ConnectorStatusEnumType.Faulted
+        : mine && this.active ? ConnectorStatusEnumType.Occupied
+        : !this.usable(c) ? ConnectorStatusEnumType.Unavailable
+        : mine && this.plugged ? ConnectorStatusEnumType.Occupied : ConnectorStatusEnumType.Available);
     }
   }
 
