@@ -216,6 +216,7 @@ export class Station extends EventEmitter {
   private armBatteryFull(): void {
     this.fullTimer?.();
     this.fullTimer = undefined;
+    this.board.advance(this.clock.now());
     const ms = Math.min(...this.board.evses.map((e) => e.msUntilFull()));
     if (Number.isFinite(ms)) this.fullTimer = this.clock.at(this.clock.now() + ms, () => { this.fullTimer = undefined; this.board.advance(this.clock.now()); this.enter(() => {}); });
   }

@@ -63,9 +63,12 @@ export class EvseSim {
     const dtH = (t - this.lastT) / 3_600_000;
     this.lastT = t;
     if (dtH <= 0) return;
-    const wh = this.powerW() * dtH;
+    let wh = this.powerW() * dtH;
+    if (this.ev && wh > 0) {
+      wh = Math.min(wh, ((100 - this.ev.socPct) / 100) * this.ev.capacityWh);   // a full battery takes no more
+      this.ev.socPct = Math.min(100, this.ev.socPct + (wh / this.ev.capacityWh) * 100);
+    }
     this.energyWh += wh;
-    if (this.ev && wh > 0) this.ev.socPct = Math.min(100, this.ev.socPct + (wh / this.ev.capacityWh) * 100);
   }
 
   /** ms until the battery is full at the present draw, or Infinity. */
