@@ -1,4 +1,3 @@
-#!/usr/bin/env -S npx tsx
 // chargewasm command line: `sim` (a station against the built-in or a given CSMS) and `csms` (the dev CSMS alone).
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
@@ -8,13 +7,19 @@ import { Station, StationConfig } from "./station.ts";
 import { FileStore } from "./storage.ts";
 import { defaultStation, DEV_TOKENS } from "./config.ts";
 import { checkedConfig } from "./validate-config.ts";
+import { startControl } from "./board/control.ts";
 
 const USAGE = `usage:
   chargewasm sim  [--csms ws://host:port/path] [--id IDENTITY] [--password PW] [--config station.json] [--state DIR]
-                  [--port N] [--heartbeat SECONDS]
+                  [--port N] [--heartbeat SECONDS] [--control-port N]
   chargewasm csms [--port N] [--heartbeat SECONDS]
+  chargewasm ctl  [--control-port N] status
+                  | plug EVSE [--max-current A] [--phases N] [--soc PCT] [--capacity WH] [--connector N]
+                  | unplug EVSE | tap EVSE IDTOKEN [--type ISO14443] | fault EVSE E|F|clear
+                  | ev EVSE [--wants-charge true|false] [--max-current A] | bay EVSE on|off
 
-  sim without --csms starts the dev CSMS on 127.0.0.1:PORT (default 9220) and connects one station to it.`;
+  sim without --csms starts the dev CSMS on 127.0.0.1:PORT (default 9220) and connects one station to it;
+  its board is driven through the control API on 127.0.0.1:9221 (docs/CONTROL-API.md), e.g. by ctl.`;
 
 function stamp(): string { return new Date().toISOString().slice(11, 23); }
 
@@ -26,15 +31,53 @@ async function startCsms(port: number, heartbeatInterval: number): Promise<{ csm
   return { csms, url };
 }
 
+async function ctl(args: string[], controlPort: number, o: Record<string, string | boolean | undefined>): Promise<void> {
+  const [verb, evse, arg] = args;
+  const base = `http://127.0.0.1:${controlPort}`;
+  const num = (k: string) => (o[k] === undefined ? undefined : Number(o[k]));
+  const bool = (k: string) => (o[k] === undefined ? undefined : o[k] === "true");
+  let path = "", body: Record<string, unknown> = {};
+  switch (verb) {
+    case "status": break;
+    case "plug":
+      path = `/evse/${evse}/plug`;
+      body = { maxCurrentA: num("max-current"), phases: num("phases"), socPct: num("soc"), capacityWh: num("capacity"), connector: num("connector") };
+      break;
+    case "unplug": path = `/evse/${evse}/unplug`; break;
+    case "tap": path = `/evse/${evse}/tap`; body = { idToken: arg, type: o.type }; break;
+    case "fault": path = `/evse/${evse}/fault`; body = { state: arg === "clear" ? null : arg }; break;
+    case "ev": path = `/evse/${evse}/ev`; body = { wantsCharge: bool("wants-charge"), maxCurrentA: num("max-current") }; break;
+    case "bay": path = `/evse/${evse}/bay`; body = { occupied: arg === "on" }; break;
+    default: console.error(USAGE); process.exit(2);
+  }
+  if (verb !== "status" && !/^\d+$/.test(evse ?? "")) { console.error("ctl: give the EVSE number, e.g. ctl plug 1"); process.exit(2); }
+  body = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+  let res: Response;
+  try {
+    res = await fetch(base + (verb === "status" ? "/status" : path), verb === "status" ? {} : { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  } catch {
+    console.error(`ctl: no simulator answers on ${base} (start one with make sim)`);
+    process.exit(1);
+  }
+  const out = await res.json();
+  if (!res.ok) { console.error(`ctl: ${out.error}`); process.exit(1); }
+  console.log(JSON.stringify(out, null, 2));
+}
+
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
-  const { values: o } = parseArgs({
+  const { values: o, positionals } = parseArgs({
     args: rest,
+    allowPositionals: cmd === "ctl",
     options: {
       csms: { type: "string" }, id: { type: "string" }, password: { type: "string" },
       config: { type: "string" }, state: { type: "string" }, port: { type: "string" }, heartbeat: { type: "string" },
+      "control-port": { type: "string" }, "max-current": { type: "string" }, phases: { type: "string" }, soc: { type: "string" },
+      capacity: { type: "string" }, connector: { type: "string" }, type: { type: "string" }, "wants-charge": { type: "string" },
     },
   });
+  const controlPort = Number(o["control-port"] ?? 9221);
+  if (cmd === "ctl") return ctl(positionals, controlPort, o);
   const port = Number(o.port ?? 9220);
   const heartbeat = Number(o.heartbeat ?? 300);
   if (cmd === "csms") {
@@ -58,6 +101,8 @@ async function main(argv: string[]): Promise<void> {
   station.on("frame", (f) => console.log(`${stamp()} ${f.dir === "out" ? "station -> csms" : "csms -> station"} ${f.text}`));
   station.on("log", (l) => { if (l.level !== "debug") console.log(`${stamp()} [${l.level}] ${l.msg}`); });
   station.boot();
+  const control = await startControl(station, controlPort);
+  console.log(`control API on ${control.url} (try: host/chargewasm ctl plug 1)`);
   const stop = () => { station.stop(); process.exit(0); };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

@@ -60,7 +60,7 @@ export class Station extends EventEmitter {
   private stopped = false;
   connected = false;
 
-  private constructor(private opts: StationOptions) {
+  private constructor(readonly opts: StationOptions) {
     super();
     this.clock = opts.clock ?? new WallClock();
     this.store = opts.store ?? new MemoryStore();
