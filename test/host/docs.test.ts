@@ -10,7 +10,7 @@ describe("docs/CONFORMANCE.md", () => {
     for (const f of readdirSync(new URL("test/host/", root))) {
       if (!f.endsWith(".test.ts")) continue;
       const src = readFileSync(new URL(`test/host/${f}`, root), "utf8");
-      for (const m of src.matchAll(/it\("([^"]*)"/g)) for (const id of m[1].match(/TC_[A-Z]_\d+_CS/g) ?? []) inTests.set(id, `test/host/${f}`);
+      for (const id of src.match(/TC_[A-Z]_\d+_CS/g) ?? []) inTests.set(id, `test/host/${f}`);
     }
     const doc = readFileSync(new URL("docs/CONFORMANCE.md", root), "utf8");
     const inDoc = new Map<string, string>();

@@ -25,7 +25,7 @@ describe("B01-B03 cold boot", () => {
     expect(status[0].timestamp).toBe(new Date(r.clock.utc()).toISOString().replace(".000Z", "Z"));
   });
 
-  it("TC_B_02_CS: Pending: answers SetVariables/GetVariables, sends only BootNotification until Accepted", async () => {
+  it("TC_B_02_CS: Pending: answers the CSMS, refuses RequestStartTransaction, boots again when triggered", async () => {
     r = await rig({ boot: (_id, n) => (n === 1 ? { status: "Pending", interval: 60 } : { status: "Accepted", interval: 300 }) });
     await r.start();
     await r.station.advance(5000);
@@ -33,17 +33,29 @@ describe("B01-B03 cold boot", () => {
     expect(set.setVariableResult[0].attributeStatus).toBe("Accepted");
     const get = await r.csms.call("CS-TEST-1", "GetVariables", { getVariableData: [cv("OCPPCommCtrlr", "OfflineThreshold")] });
     expect(get.getVariableResult[0]).toMatchObject({ attributeStatus: "Accepted", attributeValue: "300" });
-    await r.station.advance(50000);
+    const start = await r.csms.call("CS-TEST-1", "RequestStartTransaction", { idToken: { idToken: "A", type: "Central" }, remoteStartId: 1 });
+    expect(start.status).toBe("Rejected");
     expect(r.calls("BootNotification")).toHaveLength(1);
-    await r.station.advance(10000);
+    const trig = await r.csms.call("CS-TEST-1", "TriggerMessage", { requestedMessage: "BootNotification" });
+    expect(trig.status).toBe("Accepted");
+    await r.station.settle();
     const boots = r.calls("BootNotification");
-    expect(boots).toHaveLength(2);
-    expect(boots[1].t - boots[0].t).toBeGreaterThanOrEqual(60000);
+    expect(boots.map((b) => b.m[3].reason)).toEqual(["PowerUp", "Triggered"]);
+    expect(boots[1].t - boots[0].t).toBeLessThan(60000);
     // Nothing but BootNotification was sent before the second boot was accepted.
     const calls = r.out().filter((x) => x.m[0] === 2);
-    const firstOther = calls.findIndex((x) => x.m[2] !== "BootNotification");
-    expect(firstOther).toBe(2);
+    expect(calls.findIndex((x) => x.m[2] !== "BootNotification")).toBe(2);
     expect(r.calls("StatusNotification").map((x) => statusOf(x).connectorStatus)).toEqual(["Available", "Available", "Available"]);
+  });
+
+  it("Pending: without a trigger, the next BootNotification waits for the interval", async () => {
+    r = await rig({ boot: (_id, n) => (n === 1 ? { status: "Pending", interval: 60 } : { status: "Accepted", interval: 300 }) });
+    await r.start();
+    await r.station.advance(59_999);
+    expect(r.calls("BootNotification")).toHaveLength(1);
+    await r.station.advance(1);
+    const boots = r.calls("BootNotification");
+    expect(boots.map((b) => b.t - boots[0].t)).toEqual([0, 60000]);
   });
 
   it("TC_B_03_CS: Rejected: silent until the interval has passed, then boots again", async () => {

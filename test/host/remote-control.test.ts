@@ -106,7 +106,8 @@ describe("F06 TriggerMessage", () => {
     await chargingNow([], true);
     expect(await call("TriggerMessage", { requestedMessage: "TransactionEvent", evse: { id: 2 } })).toEqual({ status: "Rejected" });
     expect(await settleCall("TriggerMessage", { requestedMessage: "TransactionEvent" })).toEqual({ status: "Accepted" });
-    expect(tes(r).at(-1)).toMatchObject({ eventType: "Updated", triggerReason: "Trigger", evse: { id: 1 } });
+    expect(tes(r).at(-1)).toMatchObject({ eventType: "Updated", triggerReason: "Trigger", evse: { id: 1 }, transactionInfo: { chargingState: "Charging" } });
+    expect(tes(r).at(-1).meterValue[0].sampledValue[0].context).toBe("Trigger");
   });
 
   it("TC_F_20_CS: Heartbeat", async () => {
@@ -224,11 +225,13 @@ describe("B11/B12 reset", () => {
     expect(ended.idToken).toBeUndefined();
     await r.station.advance(1000);
     expect(r.calls("BootNotification").map((x) => x.m[3].reason)).toEqual(["PowerUp", "RemoteReset"]);
+    expect(statuses(r).at(-1)).toBe("1/1 Occupied");
+    expect(r.station.board.evse(1).snapshot()).toMatchObject({ pilot: "B", contactor: false, dutyPermille: 1000 });
   });
 
   it("TC_B_25_CS / TC_B_27_CS: an EVSE reset ends only that EVSE's transaction, without a reboot", async () => {
     await chargingNow([], true);
-    expect(await settleCall("Reset", { type: "Immediate", evseId: 2 })).toEqual({ status: "Accepted" });
+    expect(await settleCall("Reset", { type: "OnIdle", evseId: 2 })).toEqual({ status: "Accepted" });
     expect(await settleCall("Reset", { type: "Immediate", evseId: 1 })).toEqual({ status: "Accepted" });
     expect(tes(r).at(-1)).toMatchObject({ eventType: "Ended", triggerReason: "ResetCommand", transactionInfo: { stoppedReason: "ImmediateReset" } });
     expect(r.station.boots).toEqual(["PowerUp"]);

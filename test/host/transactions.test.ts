@@ -131,7 +131,17 @@ describe("E06/E07 stop", () => {
     expect(tes(r).at(-1)).toMatchObject({ eventType: "Ended", triggerReason: "RemoteStop", transactionInfo: { stoppedReason: "Remote" } });
   });
 
-  it("TC_E_20_CS / TC_E_14_CS: unplugging ends it with EVCommunicationLost / EVDisconnected, chargingState Idle", async () => {
+  it("TC_E_14_CS: TxStopPoint EVConnected: a local stop only stops energy; unplugging ends the transaction", async () => {
+    await charging([dm("TxCtrlr", "TxStopPoint", "EVConnected")]);
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    expect(story(r).at(-1)).toBe("Updated StopAuthorized EVConnected");
+    expect(r.station.board.evse(1).snapshot()).toMatchObject({ contactor: false, dutyPermille: 1000 });
+    await act(r, () => r.station.unplug(1));
+    expect(statuses(r).at(-1)).toBe("1/1 Available");
+    expect(tes(r).at(-1)).toMatchObject({ eventType: "Ended", triggerReason: "EVCommunicationLost", transactionInfo: { chargingState: "Idle", stoppedReason: "Local" } });
+  });
+
+  it("TC_E_20_CS: unplugging on the EV side ends it with EVCommunicationLost / EVDisconnected, chargingState Idle", async () => {
     await charging();
     await act(r, () => r.station.unplug(1));
     expect(tes(r).at(-1)).toMatchObject({ eventType: "Ended", triggerReason: "EVCommunicationLost", transactionInfo: { chargingState: "Idle", stoppedReason: "EVDisconnected" } });
