@@ -1,5 +1,6 @@
 // IEC 61851-1 control pilot: states A-F as the board measures them, and the PWM
-// duty cycle <-> offered current relation of Annex A.
+// duty cycle that offers a current (Annex A). The EV side of the relation lives in
+// the board model (host/board/board.ts).
 
 export enum Pilot { A, B, C, D, E, F }
 
@@ -9,16 +10,6 @@ export function dutyForAmps(amps: f64): i32 {
   if (amps <= 51) return <i32>Math.floor(amps * 1000 / 60);       // duty % = I / 0.6
   if (amps <= 80) return <i32>Math.floor((amps / 2.5 + 64) * 10);  // duty % = I / 2.5 + 64
   return 960;
-}
-
-/** The current an EV may draw for a duty cycle (per mille); 0 outside the charging range. */
-export function ampsForDuty(permille: i32): f64 {
-  const d = <f64>permille / 10;
-  if (d >= 8 && d < 10) return 6;
-  if (d >= 10 && d <= 85) return d * 0.6;
-  if (d > 85 && d <= 96) return (d - 64) * 2.5;
-  if (d > 96 && d <= 97) return 80;
-  return 0;
 }
 
 /** Constant +12 V: no PWM, charging not allowed (states A1/B1). */

@@ -16,11 +16,10 @@ export const DEFAULT_EV: EvSpec = { maxCurrentA: 32, phases: 3, capacityWh: 6000
 
 /** Amps an EV may draw for a PWM duty cycle in per mille (IEC 61851-1 Annex A). */
 export function ampsForDuty(permille: number): number {
-  const d = permille / 10;
-  if (d >= 8 && d < 10) return 6;
-  if (d >= 10 && d <= 85) return d * 0.6;
-  if (d > 85 && d <= 96) return (d - 64) * 2.5;
-  if (d > 96 && d <= 97) return 80;
+  if (permille >= 80 && permille < 100) return 6;
+  if (permille >= 100 && permille <= 850) return (permille * 6) / 100;       // duty% x 0.6, kept exact
+  if (permille > 850 && permille <= 960) return ((permille - 640) * 25) / 100; // (duty% - 64) x 2.5
+  if (permille > 960 && permille <= 970) return 80;
   return 0;
 }
 

@@ -4,7 +4,9 @@ import { gzipSync } from "node:zlib";
 import { Engine, engineModule } from "../../host/engine.ts";
 import { VirtualClock, seededRandom } from "../../host/clock.ts";
 import { MemoryStore } from "../../host/storage.ts";
-import { defaultStation } from "../../host/config.ts";
+import { defaultStation, DEV_TOKENS } from "../../host/config.ts";
+import { Station } from "../../host/station.ts";
+import { DevCsms } from "../../host/csms/server.ts";
 
 const row = (k: string, v: string) => console.log(`${k.padEnd(52)} ${v}`);
 
@@ -63,5 +65,32 @@ async function throughput(): Promise<void> {
   row("engine linear memory after 2 x 100k messages", `${e.memoryBytes / 1024} KiB (at boot ${mem0 / 1024} KiB)`);
 }
 
+/** A 24 h day on the virtual clock: two EVSEs, three 2-hour sessions each, against the dev CSMS over loopback. */
+async function day(): Promise<void> {
+  const clock = new VirtualClock();
+  const csms = new DevCsms({ now: () => clock.utc(), tokens: DEV_TOKENS });
+  const url = await csms.listen();
+  const config = { ...defaultStation(url, "CW-BENCH-DAY"), evses: [{ connectors: ["cType2"] }, { connectors: ["cType2"] }],
+    defaults: [{ component: "SampledDataCtrlr", variable: "TxUpdatedInterval", value: "60" }] };
+  const s = await Station.start({ config, clock, seed: 1 });
+  let frames = 0;
+  s.on("frame", () => { frames++; });
+  const t0 = performance.now();
+  await s.settle();
+  for (let session = 0; session < 3; session++) {
+    for (const evse of [1, 2]) { s.plug(evse, { maxCurrentA: 16 }); s.tap(evse, "ACCEPT1"); }
+    await s.settle();
+    await s.advance(2 * 3600_000);
+    for (const evse of [1, 2]) s.unplug(evse);
+    await s.settle();
+    await s.advance(6 * 3600_000);
+  }
+  const wall = (performance.now() - t0) / 1000;
+  s.stop();
+  await csms.close();
+  row("24 h, 2 EVSEs, 6 sessions on the virtual clock", `${Math.round(86400 / wall)} simulated s per wall s (${frames} frames in ${wall.toFixed(2)} s)`);
+}
+
 sizes();
 await throughput();
+await day();
