@@ -4,7 +4,7 @@ import {
   Action, BootNotificationRequest, BootNotificationResponse, BootReasonEnumType, RegistrationStatusEnumType,
   RegistrationStatusEnumType_name, HeartbeatRequest, HeartbeatResponse, GetVariablesRequest, GetVariablesResponse,
   GetVariableResultType, GetVariableStatusEnumType as GS, SetVariablesRequest, SetVariablesResponse, SetVariableResultType,
-  SetVariableStatusEnumType as SS, AttributeEnumType, MutabilityEnumType, StatusInfoType, ComponentType,
+  SetVariableStatusEnumType as SS, AttributeEnumType, MutabilityEnumType, StatusInfoType, ComponentType, VariableType,
   DataEnumType,
 } from "../generated/ocpp";
 import { Writer } from "../json/writer";
@@ -86,16 +86,21 @@ export class Provisioning {
 
 export const prov = new Provisioning();
 
-function locate(c: ComponentType, name: string, instance: string | null): Variable | null {
+/** Statuses shared by GetVariableStatusEnumType and SetVariableStatusEnumType (same values in both). */
+const FOUND = 0, UNKNOWN_COMPONENT = 2, UNKNOWN_VARIABLE = 3, UNSUPPORTED_ATTRIBUTE = 4;
+let found: Variable | null = null;
+
+/** Looks up the item's variable into `found`; returns FOUND or why not. */
+function resolve(c: ComponentType, v: VariableType, attributeType: AttributeEnumType): i32 {
   const e = c.evse;
   const evse = e !== null ? e.id : 0;
   const connector = e !== null && e.connectorId > 0 ? e.connectorId : 0;
-  return dm.find(c.name, c.instance, evse, connector, name, instance);
-}
-
-function componentKnown(c: ComponentType): bool {
-  const e = c.evse;
-  return dm.hasComponent(c.name, c.instance, e !== null ? e.id : 0, e !== null && e.connectorId > 0 ? e.connectorId : 0);
+  found = null;
+  if (!dm.hasComponent(c.name, c.instance, evse, connector)) return UNKNOWN_COMPONENT;
+  found = dm.find(c.name, c.instance, evse, connector, v.name, v.instance);
+  if (found === null) return UNKNOWN_VARIABLE;
+  if (attributeType >= 0 && attributeType != AttributeEnumType.Actual) return UNSUPPORTED_ATTRIBUTE;
+  return FOUND;
 }
 
 function reason(code: string): StatusInfoType {
@@ -115,10 +120,9 @@ export function getVariables(r: GetVariablesRequest, w: Writer): Served {
     const d = items[i];
     const o = new GetVariableResultType();
     o.component = d.component; o.variable = d.variable; o.attributeType = d.attributeType;
-    const v = locate(d.component, d.variable.name, d.variable.instance);
-    if (!componentKnown(d.component)) o.attributeStatus = GS.UnknownComponent;
-    else if (v === null) o.attributeStatus = GS.UnknownVariable;
-    else if (d.attributeType >= 0 && d.attributeType != AttributeEnumType.Actual) o.attributeStatus = GS.NotSupportedAttributeType;
+    const st = resolve(d.component, d.variable, d.attributeType);
+    const v = found;
+    if (st != FOUND || v === null) o.attributeStatus = <GS>st;
     else if (v.mutability == MutabilityEnumType.WriteOnly) { o.attributeStatus = GS.Rejected; o.attributeStatusInfo = reason("WriteOnly"); }
     else {
       o.attributeStatus = GS.Accepted;
@@ -141,10 +145,9 @@ export function setVariables(r: SetVariablesRequest, w: Writer): Served {
     const d = items[i];
     const o = new SetVariableResultType();
     o.component = d.component; o.variable = d.variable; o.attributeType = d.attributeType;
-    const v = locate(d.component, d.variable.name, d.variable.instance);
-    if (!componentKnown(d.component)) o.attributeStatus = SS.UnknownComponent;
-    else if (v === null) o.attributeStatus = SS.UnknownVariable;
-    else if (d.attributeType >= 0 && d.attributeType != AttributeEnumType.Actual) o.attributeStatus = SS.NotSupportedAttributeType;
+    const st = resolve(d.component, d.variable, d.attributeType);
+    const v = found;
+    if (st != FOUND || v === null) o.attributeStatus = <SS>st;
     else if (v.mutability == MutabilityEnumType.ReadOnly) { o.attributeStatus = SS.Rejected; o.attributeStatusInfo = reason("ReadOnly"); }
     else {
       const why = v.check(d.attributeValue);

@@ -1,9 +1,8 @@
 // Transport and reconnection (Part 4 sections 3 and 5.3): subprotocol, Basic auth,
 // and the engine's back-off, measured on the virtual clock.
 import { afterEach, describe, expect, it } from "vitest";
-import { createServer } from "node:net";
 import { WebSocketServer } from "ws";
-import { rig, Rig, stationConfig } from "./harness.ts";
+import { rig, Rig, stationConfig, freePort } from "./harness.ts";
 import { Station } from "../../host/station.ts";
 import { VirtualClock } from "../../host/clock.ts";
 
@@ -15,13 +14,6 @@ afterEach(async () => {
   r = undefined;
 });
 
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((res) => srv.listen(0, "127.0.0.1", () => res()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((res) => srv.close(res));
-  return port;
-}
 
 const backoff = (min: number, range: number, repeat: number) => [
   { component: "OCPPCommCtrlr", variable: "RetryBackOffWaitMinimum", value: String(min) },
@@ -32,7 +24,7 @@ const backoff = (min: number, range: number, repeat: number) => [
 async function unreachable(defaults: ReturnType<typeof backoff>, seed = 42) {
   const clock = new VirtualClock();
   const s = await Station.start({
-    config: stationConfig(`ws://127.0.0.1:${await closedPort()}/ocpp`, { defaults }), clock, seed, record: true,
+    config: stationConfig(`ws://127.0.0.1:${await freePort()}/ocpp`, { defaults }), clock, seed, record: true,
   });
   cleanups.push(() => s.stop());
   return s;

@@ -8,6 +8,7 @@ import { DevCsms, CsmsOptions } from "../../host/csms/server.ts";
 import { Station, StationConfig, StationOptions } from "../../host/station.ts";
 import { VirtualClock } from "../../host/clock.ts";
 import { MemoryStore } from "../../host/storage.ts";
+import { createServer } from "node:net";
 
 const require = createRequire(import.meta.url);
 const schemas: any[] = require("ocpp-rpc/lib/schemas/ocpp2_0_1.json");
@@ -116,3 +117,12 @@ export async function rig(csmsOpts: CsmsOptions = {}, skewMs = 0): Promise<Rig> 
 /** GetVariables/SetVariables item helpers. */
 export const cv = (component: string, variable: string, extra: Record<string, unknown> = {}) =>
   ({ component: { name: component }, variable: { name: variable }, ...extra });
+
+/** A loopback port that nothing listens on (it was free a moment ago). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((res) => srv.listen(0, "127.0.0.1", () => res()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((res) => srv.close(res));
+  return port;
+}

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
+import { freePort } from "./harness.ts";
 
 let child: ChildProcess | undefined;
 let dir: string | undefined;
@@ -16,13 +16,6 @@ afterEach(() => { child?.kill("SIGTERM"); if (dir) rmSync(dir, { recursive: true
 const CLI = new URL("../../host/chargewasm", import.meta.url).pathname;
 const run = promisify(execFile);
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((res) => srv.listen(0, "127.0.0.1", () => res()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((res) => srv.close(res));
-  return port;
-}
 
 function waitFor(get: () => string, want: string[], what: string): Promise<void> {
   return new Promise((resolve, reject) => {
