@@ -100,8 +100,7 @@ export function on_board_event(evse: i32, kind: i32, value: i32): void {
     s.bay = value != 0;
     s.apply(s.bay ? TR.EVDetected : TR.EVDeparted);
   } else if (kind == CONTACTOR_FEEDBACK || kind == LOCK_FEEDBACK) {
-    const want = kind == CONTACTOR_FEEDBACK ? s.contactor : s.locked;
-    if ((value != 0) != want) error("board: EVSE " + evse.toString() + (kind == CONTACTOR_FEEDBACK ? " contactor" : " lock") + " does not follow its command");
+    s.feedback(kind == CONTACTOR_FEEDBACK, value != 0);
   } else error("board: unknown event kind " + kind.toString());
   service();
 }
@@ -109,7 +108,10 @@ export function on_board_event(evse: i32, kind: i32, value: i32): void {
 /** An idToken presented at an EVSE's reader (evse 0: the station's reader); type is an IdTokenEnumType index. */
 export function on_token(evse: i32, ptr: usize, len: i32, type: i32): void {
   if (!started) return;
-  if (len <= 0 || len > 36 || type < 0 || type > <i32>IdTokenEnumType.NoAuthorization) { error("board: invalid idToken"); return; }
+  if (type < 0 || type > <i32>IdTokenEnumType.NoAuthorization || len > 36 || (len <= 0 && type != <i32>IdTokenEnumType.NoAuthorization)) {
+    error("board: invalid idToken");
+    return;
+  }
   presentToken(evse, String.UTF8.decodeUnsafe(ptr, len), <IdTokenEnumType>type);
   service();
 }

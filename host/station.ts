@@ -163,6 +163,8 @@ export class Station extends EventEmitter {
     this.enter(() => {});
   }
   fault(evse: number, state: "E" | "F" | null): void { this.board.advance(this.clock.now()); this.board.evse(evse).fault = state; this.enter(() => {}); }
+  /** A welded contactor: it stays closed whatever the engine commands. */
+  weld(evse: number, welded: boolean): void { this.board.advance(this.clock.now()); this.board.evse(evse).welded = welded; this.enter(() => {}); }
   bay(evse: number, occupied: boolean): void {
     this.board.evse(evse).bay = occupied;
     this.enter(() => this.engine.onBoardEvent(evse, BOARD_EVENT.BayOccupied, occupied ? 1 : 0));
@@ -198,10 +200,17 @@ export class Station extends EventEmitter {
       let changed = false;
       for (const e of this.board.evses) {
         const p = e.pilotChange();
-        if (p === null) continue;
-        changed = true;
-        this.emit("board", e.snapshot());
-        this.engine.onBoardEvent(e.id, BOARD_EVENT.Pilot, PILOT_STATES.indexOf(p) | (e.connector << 8));
+        if (p !== null) {
+          changed = true;
+          this.emit("board", e.snapshot());
+          this.engine.onBoardEvent(e.id, BOARD_EVENT.Pilot, PILOT_STATES.indexOf(p) | (e.connector << 8));
+        }
+        const fb = e.feedbackChange();
+        if (fb !== null) {
+          changed = true;
+          this.engine.onBoardEvent(e.id, BOARD_EVENT.ContactorFeedback, fb[0] ? 1 : 0);
+          this.engine.onBoardEvent(e.id, BOARD_EVENT.LockFeedback, fb[1] ? 1 : 0);
+        }
       }
       if (!changed) break;
     }

@@ -55,7 +55,8 @@ export function presentToken(evse: i32, id: string, type: IdTokenEnumType): void
     return;
   }
   if (!s.operative) { warn("authorization: EVSE " + s.evse.toString() + " is unavailable"); return; }
-  if (!AuthEnabled.int) { s.authorize(token, null, TR.Authorized); return; }
+  // A start button (C02) or disabled authorization needs no CSMS.
+  if (!AuthEnabled.int || type == IdTokenEnumType.NoAuthorization) { s.authorize(token, null, TR.Authorized); return; }
   requestAuthorize(s, token, NO_INT, false);
 }
 

@@ -9,7 +9,7 @@ import {
 import { NO_INT, NO_ENUM } from "../messages/codec";
 import { pilot_set, contactor_set, lock_set } from "../hal";
 import { now, utcNow } from "../core/clock";
-import { info } from "../core/log";
+import { info, error } from "../core/log";
 import { rpc, newMessageId } from "../rpc/rpc";
 import { Pilot, dutyForAmps, DUTY_OFF, DUTY_UNAVAILABLE, pluggedIn, wantsEnergy, pilotFault } from "../evse/pilot";
 import { setStatus } from "./availability";
@@ -88,7 +88,22 @@ export class Session {
   /** Whether a connector may be used, by the station's, this EVSE's and the connector's availability. */
   usable(c: i32): bool { return stationOperative && this.wantEvse && this.wantConnector[c]; }
 
+  /** Set while the contactor or lock feedback contradicts its command: the connector is Faulted. */
+  hardwareFault: bool = false;
+  private contactorBad: bool = false;
+  private lockBad: bool = false;
+
   get active(): bool { return this.txId.length > 0; }
+
+  /** Contactor or lock feedback from the board; a mismatch with the command faults the connector. */
+  feedback(contactor: bool, closed: bool): void {
+    if (contactor) this.contactorBad = closed != this.contactor; else this.lockBad = closed != this.locked;
+    const bad = this.contactorBad || this.lockBad;
+    if (bad && !this.hardwareFault) error("board: EVSE " + this.evse.toString() + (contactor ? " contactor" : " lock") + " does not follow its command");
+    if (bad == this.hardwareFault) return;
+    this.hardwareFault = bad;
+    this.apply(bad ? TR.AbnormalCondition : TR.ChargingStateChanged);
+  }
   get plugged(): bool { return pluggedIn(this.pilot); }
 
   authorize(token: IdTokenType | null, groupId: string | null, trigger: TR, remoteStartId: i32 = NO_INT): void {
@@ -117,7 +132,7 @@ export class Session {
   }
 
   private allowed(): bool {
-    return this.authorized && this.plugged && this.operative && !pilotFault(this.pilot) && this.offeredLimit >= 6;
+    return this.authorized && this.plugged && this.operative && !pilotFault(this.pilot) && !this.hardwareFault && this.offeredLimit >= 6;
   }
 
   private conditions(state: CS): u32 {
@@ -169,7 +184,7 @@ export class Session {
     const lock = this.plugged && (this.authorized || this.active);
     if (lock != this.locked) { this.locked = lock; lock_set(this.evse, this.connector, lock ? 1 : 0); }
     this.state = this.chargingState();
-    const fault = pilotFault(this.pilot);
+    const fault = pilotFault(this.pilot) || this.hardwareFault;
     for (let c = 1; c <= this.connectors; c++) {
       const mine = c == this.connector;
       setStatus(this.evse, c, fault ? ConnectorStatusEnumType.Faulted

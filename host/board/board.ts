@@ -10,9 +10,10 @@ export interface EvSpec {
   socPct: number;
   reportsSoC: boolean;     // only EVs that talk ISO 15118 tell their SoC
   wantsCharge: boolean;
+  ventilation: boolean;    // asks for charging with ventilation (state D)
 }
 
-export const DEFAULT_EV: EvSpec = { maxCurrentA: 32, phases: 3, capacityWh: 60000, socPct: 20, reportsSoC: false, wantsCharge: true };
+export const DEFAULT_EV: EvSpec = { maxCurrentA: 32, phases: 3, capacityWh: 60000, socPct: 20, reportsSoC: false, wantsCharge: true, ventilation: false };
 
 /** Amps an EV may draw for a PWM duty cycle in per mille (IEC 61851-1 Annex A). */
 export function ampsForDuty(permille: number): number {
@@ -31,6 +32,7 @@ export class EvseSim {
   locked = false;
   bay = false;
   fault: "E" | "F" | null = null;
+  welded = false;          // the contactor stays closed whatever it is told
   energyWh = 0;
   display = "";
   private lastT: number;
@@ -46,12 +48,13 @@ export class EvseSim {
     if (this.fault) return this.fault;
     if (!this.ev) return "A";
     const ready = this.ev.wantsCharge && this.ev.socPct < 100 && this.offeredA >= 6;
-    return ready ? "C" : "B";
+    return ready ? (this.ev.ventilation ? "D" : "C") : "B";
   }
 
   /** Current per phase flowing now. */
   drawnA(): number {
-    if (!this.ev || !this.contactor || this.pilot() !== "C") return 0;
+    const p = this.pilot();
+    if (!this.ev || !this.contactorClosed || (p !== "C" && p !== "D")) return 0;
     return Math.min(this.offeredA, this.ev.maxCurrentA);
   }
 
@@ -77,6 +80,17 @@ export class EvseSim {
     return Math.ceil(((100 - this.ev.socPct) / 100) * this.ev.capacityWh / p * 3_600_000);
   }
 
+  get contactorClosed(): boolean { return this.contactor || this.welded; }
+
+  private reportedFeedback = "";
+  /** Contactor and lock feedback [closed, locked], when it or the command it answers changed since last reported. */
+  feedbackChange(): [boolean, boolean] | null {
+    const now = `${this.contactor}/${this.contactorClosed}/${this.locked}`;
+    if (now === this.reportedFeedback) return null;
+    this.reportedFeedback = now;
+    return [this.contactorClosed, this.locked];
+  }
+
   /** The pilot state if it changed since last reported. */
   pilotChange(): PilotState | null {
     const p = this.pilot();
@@ -85,7 +99,7 @@ export class EvseSim {
     return p;
   }
 
-  forgetReported(): void { this.reported = null; }
+  forgetReported(): void { this.reported = null; this.reportedFeedback = ""; }
 
   /** meter_read's values (docs/HAL.md). */
   meter(): number[] {
@@ -99,7 +113,7 @@ export class EvseSim {
   snapshot() {
     return {
       evse: this.id, connector: this.connector, pilot: this.pilot(), dutyPermille: this.duty, offeredA: round(this.offeredA, 1),
-      contactor: this.contactor, locked: this.locked, bay: this.bay, fault: this.fault, drawnA: round(this.drawnA(), 2),
+      contactor: this.contactorClosed, locked: this.locked, bay: this.bay, fault: this.fault, drawnA: round(this.drawnA(), 2),
       powerW: round(this.powerW(), 1), energyWh: round(this.energyWh, 3), ev: this.ev ? { ...this.ev, socPct: round(this.ev.socPct, 2) } : null,
     };
   }

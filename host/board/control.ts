@@ -8,14 +8,14 @@ import type { EvSpec } from "./board.ts";
 
 class HttpError extends Error { constructor(readonly status: number, msg: string) { super(msg); } }
 
-const EV_KEYS: (keyof EvSpec)[] = ["maxCurrentA", "phases", "capacityWh", "socPct", "reportsSoC", "wantsCharge"];
+const EV_KEYS: (keyof EvSpec)[] = ["maxCurrentA", "phases", "capacityWh", "socPct", "reportsSoC", "wantsCharge", "ventilation"];
 
 function evSpec(body: Record<string, unknown>): Partial<EvSpec> {
   const out: Partial<EvSpec> = {};
   for (const [k, v] of Object.entries(body)) {
     if (k === "connector") continue;
     if (!EV_KEYS.includes(k as keyof EvSpec)) throw new HttpError(400, `unknown EV property ${k}`);
-    const want = k === "reportsSoC" || k === "wantsCharge" ? "boolean" : "number";
+    const want = k === "reportsSoC" || k === "wantsCharge" || k === "ventilation" ? "boolean" : "number";
     if (typeof v !== want) throw new HttpError(400, `${k} must be a ${want}`);
     if (want === "number" && (!Number.isFinite(v) || (v as number) < 0)) throw new HttpError(400, `${k} must be a non-negative number`);
     (out as Record<string, unknown>)[k] = v;
@@ -69,8 +69,9 @@ async function route(station: Station, req: IncomingMessage): Promise<unknown> {
     }
     case "fault": {
       const s = body.state ?? null;
-      if (s !== null && s !== "E" && s !== "F") throw new HttpError(400, 'state must be "E", "F" or null');
-      station.fault(evse, s as "E" | "F" | null);
+      if (s !== null && s !== "E" && s !== "F" && s !== "welded") throw new HttpError(400, 'state must be "E", "F", "welded" or null');
+      if (s === "welded") station.weld(evse, true);
+      else { station.weld(evse, false); station.fault(evse, s as "E" | "F" | null); }
       break;
     }
     case "ev":

@@ -74,7 +74,8 @@ export class DevCsms extends EventEmitter {
       await this.opts.hold?.(id, method, params);
       return fn(params);
     });
-    const tokenInfo = (idToken: any) => ({ status: this.opts.tokens?.[idToken.idToken] ?? "Unknown" });
+    const tokenInfo = (idToken: any) =>
+      ({ status: idToken.type === "NoAuthorization" ? "Accepted" : this.opts.tokens?.[idToken.idToken] ?? "Unknown" });
     answer("BootNotification", () => {
       const n = (this.boots.get(id) ?? 0) + 1;
       this.boots.set(id, n);

@@ -44,6 +44,16 @@ describe("C01 local authorization", () => {
     expect(tes(r)[0]).toMatchObject({ eventType: "Started", idToken: { idToken: "ANYONE" } });
   });
 
+  it("a start button (idToken type NoAuthorization) starts and stops without the CSMS", async () => {
+    r = await chargingRig();
+    await act(r, () => r.station.plug(1));
+    await act(r, () => r.station.tap(1, "", "NoAuthorization"));
+    expect(authorizes(r)).toHaveLength(0);
+    expect(tes(r)[0]).toMatchObject({ eventType: "Started", idToken: { idToken: "", type: "NoAuthorization" } });
+    await act(r, () => r.station.tap(1, "", "NoAuthorization"));
+    expect(tes(r).at(-1)).toMatchObject({ eventType: "Ended", triggerReason: "StopAuthorized" });
+  });
+
   it("StopTxOnInvalidId: a transaction whose idToken the CSMS calls Invalid is deauthorized", async () => {
     r = await chargingRig([{ component: "AuthCtrlr", variable: "Enabled", value: "false" }]);
     await act(r, () => r.station.plug(1));

@@ -41,7 +41,7 @@ describe("control API", () => {
       ["POST", "/evse/1/unplug", {}, 409, "nothing is plugged into EVSE 1"],
       ["POST", "/evse/1/tap", { idToken: "" }, 400, "idToken must be a string of 1 to 36 characters"],
       ["POST", "/evse/1/tap", { idToken: "A", type: "Magic" }, 400, "type must be one of Central, eMAID, ISO14443, ISO15693, KeyCode, Local, MacAddress, NoAuthorization"],
-      ["POST", "/evse/1/fault", { state: "X" }, 400, 'state must be "E", "F" or null'],
+      ["POST", "/evse/1/fault", { state: "X" }, 400, 'state must be "E", "F", "welded" or null'],
       ["GET", "/evse/1/plug", undefined, 405, "use POST"],
       ["GET", "/nowhere", undefined, 404, "no route GET /nowhere"],
     ];

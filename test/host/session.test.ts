@@ -15,6 +15,7 @@ describe("a full session", () => {
       dm("SampledDataCtrlr", "TxUpdatedInterval", "300"),
       dm("AlignedDataCtrlr", "Interval", "900"),
       dm("SampledDataCtrlr", "TxEndedInterval", "600"),
+      dm("AlignedDataCtrlr", "TxEndedInterval", "1800"),
     ]);
     await r.station.advance(100_000);
     await act(r, () => r.station.plug(1, { maxCurrentA: 16, phases: 3, capacityWh: 100_000, socPct: 10 }));
@@ -47,6 +48,8 @@ describe("a full session", () => {
       expect(Date.parse(e.meterValue[0].timestamp) % 900_000).toBe(0);
       expect(e.meterValue[0].sampledValue[0].context).toBe("Sample.Clock");
     }
+    const endedClock = ended.meterValue.filter((m: any) => m.sampledValue[0].context === "Sample.Clock");
+    expect(endedClock.map((m: any) => Date.parse(m.timestamp) % 1_800_000)).toEqual([0, 0, 0, 0]);
     const endedPeriodic = ended.meterValue.filter((m: any) => m.sampledValue[0].context === "Sample.Periodic");
     expect(endedPeriodic).toHaveLength(12);
     expect(energyOf([endedPeriodic[0]], "Sample.Periodic")).toBeCloseTo(1840, 3);

@@ -1,0 +1,32 @@
+// Hardware conditions the engine must handle: pilot state D, a welded contactor.
+import { afterEach, describe, expect, it } from "vitest";
+import type { Rig } from "./harness.ts";
+import { chargingRig, tes, statuses, act, story } from "./charging.ts";
+
+let r: Rig;
+afterEach(async () => { await r?.close(); });
+
+describe("board conditions", () => {
+  it("an EV asking for ventilation (state D) charges like state C", async () => {
+    r = await chargingRig();
+    await act(r, () => r.station.plug(1, { ventilation: true, maxCurrentA: 20 }));
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    expect(r.station.board.evse(1).snapshot()).toMatchObject({ pilot: "D", contactor: true, drawnA: 20 });
+    expect(story(r).at(-1)).toBe("Updated ChargingStateChanged Charging");
+  });
+
+  it("a welded contactor faults the connector and keeps it from charging", async () => {
+    r = await chargingRig();
+    await act(r, () => r.station.plug(1));
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    await act(r, () => r.station.weld(1, true));
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    expect(tes(r).at(-1)).toMatchObject({ eventType: "Ended", triggerReason: "StopAuthorized" });
+    expect(statuses(r).at(-1)).toBe("1/1 Faulted");
+    expect(r.station.logs.some((l) => l.level === "error" && l.msg === "board: EVSE 1 contactor does not follow its command")).toBe(true);
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    expect(r.station.board.evse(1).snapshot().dutyPermille).toBe(1000);
+    await act(r, () => r.station.weld(1, false));
+    expect(statuses(r).at(-1)).toBe("1/1 Occupied");
+  });
+});
