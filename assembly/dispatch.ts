@@ -4,8 +4,11 @@ import {
   StatusNotificationResponse, AuthorizeResponse, TransactionEventResponse, MeterValuesResponse,
   RequestStartTransactionRequest, RequestStopTransactionRequest, GetTransactionStatusRequest, TriggerMessageRequest,
   UnlockConnectorRequest, ResetRequest, ChangeAvailabilityRequest, ClearCacheRequest,
-  LogStatusNotificationResponse, FirmwareStatusNotificationResponse,
+  LogStatusNotificationResponse, FirmwareStatusNotificationResponse, SetChargingProfileRequest, ClearChargingProfileRequest,
+  GetChargingProfilesRequest, GetCompositeScheduleRequest, ReportChargingProfilesResponse, NotifyChargingLimitResponse,
+  ClearedChargingLimitResponse,
 } from "./generated/ocpp";
+import { setChargingProfile, clearChargingProfile, getChargingProfiles, getCompositeSchedule } from "./blocks/smart-charging";
 import { Json } from "./json/reader";
 import { Writer } from "./json/writer";
 import { Served } from "./rpc/rpc";
@@ -31,6 +34,10 @@ export function onCall(a: Action, j: Json, p: i32, w: Writer): Served {
     case Action.UnlockConnector: { const r = UnlockConnectorRequest.decode(j, p); return r === null ? Served.Invalid : unlockConnector(r, w); }
     case Action.Reset: { const r = ResetRequest.decode(j, p); return r === null ? Served.Invalid : reset(r, w); }
     case Action.ChangeAvailability: { const r = ChangeAvailabilityRequest.decode(j, p); return r === null ? Served.Invalid : changeAvailability(r, w); }
+    case Action.SetChargingProfile: { const r = SetChargingProfileRequest.decode(j, p); return r === null ? Served.Invalid : setChargingProfile(r, w); }
+    case Action.ClearChargingProfile: { const r = ClearChargingProfileRequest.decode(j, p); return r === null ? Served.Invalid : clearChargingProfile(r, w); }
+    case Action.GetChargingProfiles: { const r = GetChargingProfilesRequest.decode(j, p); return r === null ? Served.Invalid : getChargingProfiles(r, w); }
+    case Action.GetCompositeSchedule: { const r = GetCompositeScheduleRequest.decode(j, p); return r === null ? Served.Invalid : getCompositeSchedule(r, w); }
     case Action.ClearCache: { const r = ClearCacheRequest.decode(j, p); return r === null ? Served.Invalid : clearCache(w); }
   }
   return Served.Unsupported;
@@ -68,6 +75,9 @@ export function onResult(a: Action, j: Json, p: i32, tag: string): void {
     case Action.MeterValues: if (MeterValuesResponse.decode(j, p) === null) break; return;
     case Action.LogStatusNotification: if (LogStatusNotificationResponse.decode(j, p) === null) break; return;
     case Action.FirmwareStatusNotification: if (FirmwareStatusNotificationResponse.decode(j, p) === null) break; return;
+    case Action.ReportChargingProfiles: if (ReportChargingProfilesResponse.decode(j, p) === null) break; return;
+    case Action.NotifyChargingLimit: if (NotifyChargingLimitResponse.decode(j, p) === null) break; return;
+    case Action.ClearedChargingLimit: if (ClearedChargingLimitResponse.decode(j, p) === null) break; return;
     default: return;
   }
   warn("rpc: invalid " + ACTION_NAMES[a] + " response dropped (" + Decode.why + ")");

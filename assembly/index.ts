@@ -5,7 +5,7 @@ import { MAX_FRAME } from "./config";
 import { rpc } from "./rpc/rpc";
 import { conn, Link } from "./core/connection";
 import { now } from "./core/clock";
-import { error, info } from "./core/log";
+import { error, info, warn } from "./core/log";
 import { parseConfig } from "./station-config";
 import { build, applyDefaults, MessageTimeout, OfflineThreshold } from "./device-model/standard";
 import { prov } from "./blocks/provisioning";
@@ -15,6 +15,8 @@ import { presentToken } from "./blocks/authorization";
 import { alignedTick } from "./blocks/aligned-data";
 import { resetReady, resetBootReason, loadAvailability } from "./blocks/remote-control";
 import { Pilot } from "./evse/pilot";
+import { loadProfiles, smartTick, setEmsLimit } from "./blocks/smart-charging";
+import { ExternalControlSignalsEnabled } from "./device-model/standard";
 import { onCall, onResult, onFailure } from "./dispatch";
 import { reboot } from "./hal";
 import { TriggerReasonEnumType as TR, IdTokenEnumType } from "./generated/ocpp";
@@ -35,6 +37,7 @@ export function init(cfgPtr: usize, cfgLen: i32, bootReason: i32): i32 {
     sessions.push(new Session(e + 1, ev.connectors.length, ev.phases, ev.maxPowerW / (230 * <f64>ev.phases)));
   }
   loadAvailability();
+  loadProfiles();
   for (let i = 0; i < sessions.length; i++) sessions[i].refresh();
   prov.cfg = cfg;
   prov.bootReason = bootReason >= 0 && bootReason <= <i32>BootReasonEnumType.Watchdog ? <BootReasonEnumType>bootReason : BootReasonEnumType.PowerUp;
@@ -81,11 +84,19 @@ export function tick(): i32 {
 }
 
 /** Board input kinds of on_board_event. */
-const PILOT = 1, BAY = 2, CONTACTOR_FEEDBACK = 3, LOCK_FEEDBACK = 4;
+const PILOT = 1, BAY = 2, CONTACTOR_FEEDBACK = 3, LOCK_FEEDBACK = 4, EMS_LIMIT = 5;
 
-/** A board input on an EVSE: kind 1 pilot (value = state 0-5 for A-F, plus connector id << 8), 2 bay occupied (0/1), 3 contactor feedback, 4 lock feedback. */
+/** A board input on an EVSE: kind 1 pilot (value = state 0-5 for A-F, plus connector id << 8), 2 bay occupied (0/1),
+ *  3 contactor feedback, 4 lock feedback, 5 external (EMS) limit in tenths of an ampere per phase, -1 to lift (evse 0: the station). */
 export function on_board_event(evse: i32, kind: i32, value: i32): void {
   if (!started) return;
+  if (kind == EMS_LIMIT) {
+    if (evse < 0 || evse > sessions.length) { error("board: no EVSE " + evse.toString()); return; }
+    if (!ExternalControlSignalsEnabled.int) { warn("smart charging: external limit ignored (ExternalControlSignalsEnabled is false)"); return; }
+    setEmsLimit(evse, value < 0 ? NaN : <f64>value / 10);
+    service();
+    return;
+  }
   const s = session(evse);
   if (s === null) { error("board: no EVSE " + evse.toString()); return; }
   if (kind == PILOT) {
@@ -122,6 +133,7 @@ function service(): i32 {
   let next = earliest(-1, conn.tick(t));
   for (let i = 0; i < sessions.length; i++) next = earliest(next, sessions[i].tick(t));
   next = earliest(next, alignedTick(prov.accepted));
+  next = earliest(next, smartTick());
   if (resetReady()) { info("reset: rebooting"); reboot(<i32>resetBootReason); return -1; }
   if (conn.state == Link.Up) {
     if (prov.bootAt >= 0) {

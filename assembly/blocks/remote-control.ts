@@ -24,6 +24,7 @@ import { markStatus, markAll } from "./availability";
 import { remoteStart } from "./authorization";
 import { Session, sessions, session, sessionByTx, stationOperative, setStationOperative } from "./transactions";
 import { meterValue, sendMeterValues } from "./metering";
+import { checkRemoteStartProfile, install } from "./smart-charging";
 import { AuthorizeRemoteStart, AlignedMeasurands } from "../device-model/standard";
 
 function reason(code: string): StatusInfoType {
@@ -37,7 +38,6 @@ export function requestStart(r: RequestStartTransactionRequest, w: Writer): Serv
   res.status = RS.Rejected;
   let s: Session | null = null;
   if (!prov.accepted) res.statusInfo = reason("CSNotAccepted");
-  else if (r.chargingProfile !== null) res.statusInfo = reason("UnsupportedParam");
   else if (r.evseId != NO_INT) {
     s = session(r.evseId);
     if (s === null) res.statusInfo = reason("UnknownEvse");
@@ -50,12 +50,21 @@ export function requestStart(r: RequestStartTransactionRequest, w: Writer): Serv
     if (s.authorized) res.statusInfo = reason("TxInProgress");
     else if (!s.operative || !s.usable(s.connector)) res.statusInfo = reason("NotEnabled");
     else {
-      res.status = RS.Accepted;
-      if (s.active) res.transactionId = s.txId;
+      const p = r.chargingProfile;
+      const why = p !== null ? checkRemoteStartProfile(s, p) : null;
+      if (why !== null) res.statusInfo = reason(why);
+      else {
+        res.status = RS.Accepted;
+        if (s.active) res.transactionId = s.txId;
+      }
     }
   }
   res.encode(w);
-  if (res.status == RS.Accepted) remoteStart(s!, r.idToken, r.remoteStartId, AuthorizeRemoteStart.int != 0);
+  if (res.status == RS.Accepted) {
+    const p = r.chargingProfile;
+    if (p !== null) install(s!.evse, p, s!.active ? s!.txId : "");
+    remoteStart(s!, r.idToken, r.remoteStartId, AuthorizeRemoteStart.int != 0);
+  }
   return Served.Answered;
 }
 

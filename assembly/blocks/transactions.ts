@@ -73,6 +73,7 @@ export class Session {
   seen: u32 = 0;
   everPlugged: bool = false;
   txStartedAt: i64 = 0;
+  txStartUtc: i64 = 0;
   nextUpdate: i64 = -1;
   nextEndedSample: i64 = -1;
   chargingSince: i64 = -1;
@@ -209,6 +210,7 @@ export class Session {
     this.seen = 0;
     this.everPlugged = this.plugged;
     this.txStartedAt = now();
+    this.txStartUtc = utcNow();
     this.chargingMs = 0;
     this.chargingSince = state == CS.Charging ? this.txStartedAt : -1;
     this.endedSamples = [];

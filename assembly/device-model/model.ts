@@ -10,6 +10,7 @@ const MAX_VALUE = 1000;   // SetVariableData.attributeValue maxLength
 
 export class Variable {
   int: i64 = 0;            // cached numeric value for integer and boolean variables
+  num: f64 = NaN;          // cached value of decimal variables
   onChange: ((v: Variable) => void) | null = null;
 
   constructor(
@@ -33,6 +34,7 @@ export class Variable {
   refresh(): void {
     if (this.dataType == DataEnumType.integer) this.int = parseInteger(this.value);
     else if (this.dataType == DataEnumType.boolean) this.int = this.value == "true" ? 1 : 0;
+    else if (this.dataType == DataEnumType.decimal) this.num = parseDecimal(this.value);
   }
 
   get key(): string {

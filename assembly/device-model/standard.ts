@@ -38,6 +38,12 @@ export let AlignedMeasurands!: Variable;
 export let AlignedTxEndedInterval!: Variable;
 export let AlignedTxEndedMeasurands!: Variable;
 export let AlignedSendDuringIdle!: Variable;
+export let SmartChargingEnabled!: Variable;
+export let SmartChargingEntries!: Variable;
+export let PeriodsPerSchedule!: Variable;
+export let ProfileStackLevel!: Variable;
+export let LimitChangeSignificance!: Variable;
+export let ExternalControlSignalsEnabled!: Variable;
 
 const RW = M.ReadWrite, RO = M.ReadOnly, WO = M.WriteOnly;
 
@@ -103,6 +109,15 @@ export function build(cfg: StationConfig): void {
   AlignedTxEndedInterval = limited(v(AD, "TxEndedInterval", null, D.integer, RW, "0"), 0, 86400, "s");
   AlignedTxEndedMeasurands = list(v(AD, "TxEndedMeasurands", null, D.MemberList, RW, "Energy.Active.Import.Register"), MEASURANDS);
   AlignedSendDuringIdle = v(AD, "SendDuringIdle", null, D.boolean, RW, "false");
+
+  const SC = "SmartChargingCtrlr";
+  SmartChargingEnabled = v(SC, "Enabled", null, D.boolean, RW, "true");
+  SmartChargingEntries = limited(v(SC, "Entries", "ChargingProfiles", D.integer, RO, "0", false), 0, 24);
+  PeriodsPerSchedule = v(SC, "PeriodsPerSchedule", null, D.integer, RO, "24", false);
+  ProfileStackLevel = v(SC, "ProfileStackLevel", null, D.integer, RO, "8", false);
+  list(v(SC, "RateUnit", null, D.MemberList, RO, "A,W", false), "A,W");
+  LimitChangeSignificance = limited(v(SC, "LimitChangeSignificance", null, D.decimal, RW, "10"), 0, 100, "Percent");
+  ExternalControlSignalsEnabled = v(SC, "ExternalControlSignalsEnabled", null, D.boolean, RW, "true");
 
   const DD = "DeviceDataCtrlr";
   ItemsPerMessageGetVariables = limited(v(DD, "ItemsPerMessage", "GetVariables", D.integer, RO, "32"), 1, 1000);

@@ -17,7 +17,7 @@ describe("pilot duty cycle, both sides", () => {
       const perPhase = maxPowerW / (230 * 3);
       const offered = r.station.board.evse(1).offeredA;
       expect(offered).toBeLessThanOrEqual(perPhase);
-      expect(offered).toBeGreaterThan(perPhase - 0.1);
+      expect(offered).toBeGreaterThan(perPhase - 0.2);
       expect(r.station.board.evse(1).powerW()).toBeLessThanOrEqual(maxPowerW);
       await r.close();
     });

@@ -61,12 +61,13 @@ describe("F01-F04 remote start", () => {
     expect(again.status).toBe("Accepted");
   });
 
-  it("refuses a start on a busy or unknown EVSE, and while carrying a charging profile", async () => {
+  it("refuses a start on a busy or unknown EVSE, or with a charging profile that is not a TxProfile", async () => {
     await chargingNow();
     expect(await call("RequestStartTransaction", { idToken: token, remoteStartId: 3, evseId: 1 })).toEqual({ status: "Rejected", statusInfo: { reasonCode: "TxInProgress" } });
     expect(await call("RequestStartTransaction", { idToken: token, remoteStartId: 3, evseId: 5 })).toEqual({ status: "Rejected", statusInfo: { reasonCode: "UnknownEvse" } });
-    const profile = { id: 1, stackLevel: 0, chargingProfilePurpose: "TxProfile", chargingProfileKind: "Relative", chargingSchedule: [{ id: 1, chargingRateUnit: "A", chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] }] };
-    expect((await call("RequestStartTransaction", { idToken: token, remoteStartId: 3, chargingProfile: profile })).statusInfo.reasonCode).toBe("UnsupportedParam");
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    const profile = { id: 1, stackLevel: 0, chargingProfilePurpose: "TxDefaultProfile", chargingProfileKind: "Relative", chargingSchedule: [{ id: 1, chargingRateUnit: "A", chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] }] };
+    expect(await call("RequestStartTransaction", { idToken: token, remoteStartId: 3, evseId: 1, chargingProfile: profile })).toEqual({ status: "Rejected", statusInfo: { reasonCode: "InvalidProfile" } });
   });
 });
 

@@ -1,0 +1,469 @@
+// The charging-profile scheduler (K01-K08, K11-K14): the profile store, the
+// composite schedule, and the limit each EVSE offers the car, shared out of the
+// station maximum, including external (EMS) limits.
+import {
+  Action, ChargingProfileType, ChargingProfilePurposeEnumType as Purpose, ChargingProfileKindEnumType as Kind,
+  RecurrencyKindEnumType as Recurrency, ChargingRateUnitEnumType as Unit, SetChargingProfileRequest,
+  SetChargingProfileResponse, ChargingProfileStatusEnumType, ClearChargingProfileRequest, ClearChargingProfileResponse,
+  ClearChargingProfileStatusEnumType, GetChargingProfilesRequest, GetChargingProfilesResponse,
+  GetChargingProfileStatusEnumType, ReportChargingProfilesRequest, ChargingLimitSourceEnumType as Source,
+  GetCompositeScheduleRequest, GetCompositeScheduleResponse, GenericStatusEnumType, CompositeScheduleType,
+  ChargingSchedulePeriodType, ChargingScheduleType, StatusInfoType, NotifyChargingLimitRequest,
+  ClearedChargingLimitRequest, TriggerReasonEnumType as TR,
+} from "../generated/ocpp";
+import { Json, K, JsonError } from "../json/reader";
+import { Writer } from "../json/writer";
+import { NO_INT, NO_TIME, NO_ENUM, resetDecode } from "../messages/codec";
+import { Served, rpc } from "../rpc/rpc";
+import { store_read, store_write } from "../hal";
+import { utf8, ptr } from "../core/bytes";
+import { utcNow } from "../core/clock";
+import { info, warn } from "../core/log";
+import { sessions, session, Session } from "./transactions";
+import {
+  SmartChargingEnabled, SmartChargingEntries, PeriodsPerSchedule, ProfileStackLevel, LimitChangeSignificance,
+} from "../device-model/standard";
+
+/** Volts per phase used to convert between A and W. */
+export const VOLTAGE: f64 = 230;
+/** Most profiles the store holds (SmartChargingCtrlr.Entries reports how many are installed). */
+export const MAX_PROFILES: i32 = 24;
+const DAY: i64 = 86400000;
+const NEVER: i64 = i64.MAX_VALUE;
+
+class Installed {
+  constructor(public evse: i32, public p: ChargingProfileType, public txId: string) {}
+}
+
+export const profiles: Installed[] = [];
+/** External limits from a local energy manager, per phase in A, by EVSE (0: the station); NaN: none. */
+export const emsLimits: f64[] = [];
+
+function reason(code: string): StatusInfoType {
+  const s = new StatusInfoType();
+  s.reasonCode = code;
+  return s;
+}
+
+// ---- evaluating one profile ----
+
+/** Start (UTC ms) of the occurrence of a profile's schedule that covers t, or NO_TIME. */
+function occurrence(x: Installed, t: i64): i64 {
+  const p = x.p, sch = p.chargingSchedule[0];
+  if (p.chargingProfileKind == Kind.Absolute) return sch.startSchedule;
+  if (p.chargingProfileKind == Kind.Relative) {
+    const s = session(x.evse);
+    return s !== null && s.active ? s.txStartUtc : t;
+  }
+  const start = sch.startSchedule, len = p.recurrencyKind == Recurrency.Weekly ? 7 * DAY : DAY;
+  if (t < start) return start;
+  return start + ((t - start) / len) * len;
+}
+
+function phasesOf(period: ChargingSchedulePeriodType, dflt: i32): i32 {
+  return period.numberPhases != NO_INT ? period.numberPhases : dflt;
+}
+
+/** A profile's limit at t in A per phase, or NaN when it does not apply at t. */
+function limitAt(x: Installed, t: i64, phases: i32): f64 {
+  const p = x.p;
+  if (p.validFrom != NO_TIME && t < p.validFrom) return NaN;
+  if (p.validTo != NO_TIME && t >= p.validTo) return NaN;
+  const sch = p.chargingSchedule[0];
+  const start = occurrence(x, t);
+  if (start == NO_TIME || t < start) return NaN;
+  const off = (t - start) / 1000;
+  if (sch.duration != NO_INT && off >= <i64>sch.duration) return NaN;
+  const periods = sch.chargingSchedulePeriod;
+  let found = -1;
+  for (let i = 0; i < periods.length; i++) if (<i64>periods[i].startPeriod <= off) found = i;
+  if (found < 0) return NaN;
+  const period = periods[found];
+  return sch.chargingRateUnit == Unit.A ? period.limit : period.limit / (VOLTAGE * <f64>phasesOf(period, phases));
+}
+
+/** The first moment after t at which this profile's limit may change. */
+function nextBoundary(x: Installed, t: i64): i64 {
+  const p = x.p, sch = p.chargingSchedule[0];
+  let next = NEVER;
+  if (p.validFrom != NO_TIME && p.validFrom > t) next = min(next, p.validFrom);
+  if (p.validTo != NO_TIME && p.validTo > t) next = min(next, p.validTo);
+  const start = occurrence(x, t);
+  if (start == NO_TIME) return next;
+  if (start > t) return min(next, start);
+  const periods = sch.chargingSchedulePeriod;
+  for (let i = 0; i < periods.length; i++) {
+    const b = start + <i64>periods[i].startPeriod * 1000;
+    if (b > t) { next = min(next, b); break; }
+  }
+  if (sch.duration != NO_INT) { const end = start + <i64>sch.duration * 1000; if (end > t) next = min(next, end); }
+  if (p.chargingProfileKind == Kind.Recurring) next = min(next, start + (p.recurrencyKind == Recurrency.Weekly ? 7 * DAY : DAY));
+  return next;
+}
+
+// ---- the composite schedule ----
+
+function applies(x: Installed, evse: i32, purpose: Purpose): bool {
+  if (x.p.chargingProfilePurpose != purpose) return false;
+  if (purpose == Purpose.TxProfile) {
+    const s = session(x.evse);
+    return x.evse == evse && s !== null && s.active && x.txId == s.txId;
+  }
+  return x.evse == evse;
+}
+
+/** The highest stack level's limit of one purpose for one EVSE (or the station, 0) at t; NaN when none applies. */
+function purposeLimit(evse: i32, purpose: Purpose, t: i64, phases: i32): f64 {
+  let best = -1;
+  let limit = NaN;
+  for (let i = 0; i < profiles.length; i++) {
+    const x = profiles[i];
+    if (!applies(x, evse, purpose) || x.p.stackLevel <= best) continue;
+    const l = limitAt(x, t, phases);
+    if (isNaN(l)) continue;
+    best = x.p.stackLevel;
+    limit = l;
+  }
+  return limit;
+}
+
+function minIgnoringNaN(a: f64, b: f64): f64 { return isNaN(a) ? b : isNaN(b) ? a : min(a, b); }
+
+function hardwareAmps(evse: i32): f64 {
+  if (evse > 0) { const s = session(evse); return s !== null ? s.maxAmps : 0; }
+  let sum: f64 = 0;
+  for (let i = 0; i < sessions.length; i++) sum += sessions[i].maxAmps;
+  return sum;
+}
+
+function phasesFor(evse: i32): i32 {
+  const s = session(evse);
+  return s !== null ? s.phases : 3;
+}
+
+/** The station-wide limit at t in A per phase (ChargingStationMaxProfile, the EMS's station limit, the hardware). */
+function stationLimit(t: i64): f64 {
+  let l = minIgnoringNaN(hardwareAmps(0), purposeLimit(0, Purpose.ChargingStationMaxProfile, t, 3));
+  return minIgnoringNaN(l, emsLimits.length ? emsLimits[0] : NaN);
+}
+
+/** The composite limit at t in A per phase for an EVSE, or for the station with evse 0 (K08). */
+export function compositeAt(evse: i32, t: i64): f64 {
+  if (evse == 0) return stationLimit(t);
+  const phases = phasesFor(evse);
+  let tx = purposeLimit(evse, Purpose.TxProfile, t, phases);
+  if (isNaN(tx)) tx = purposeLimit(evse, Purpose.TxDefaultProfile, t, phases);
+  if (isNaN(tx)) tx = purposeLimit(0, Purpose.TxDefaultProfile, t, phases);
+  let l = minIgnoringNaN(hardwareAmps(evse), tx);
+  l = minIgnoringNaN(l, stationLimit(t));
+  return minIgnoringNaN(l, evse < emsLimits.length ? emsLimits[evse] : NaN);
+}
+
+/** The first moment after t at which any profile's limit may change. */
+export function nextChange(t: i64): i64 {
+  let next = NEVER;
+  for (let i = 0; i < profiles.length; i++) next = min(next, nextBoundary(profiles[i], t));
+  return next;
+}
+
+// ---- enforcement ----
+
+/** Sets each EVSE's offered current from the composite schedule, sharing the station limit between the EVSEs that charge (K04). */
+export function enforce(): void {
+  purgeTxProfiles();
+  const t = utcNow();
+  let charging = 0;
+  for (let i = 0; i < sessions.length; i++) if (sessions[i].authorized && sessions[i].plugged) charging++;
+  const station = stationLimit(t);
+  const share = charging > 0 ? station / <f64>charging : station;
+  for (let i = 0; i < sessions.length; i++) {
+    const s = sessions[i];
+    let limit = SmartChargingEnabled.int ? compositeAt(s.evse, t) : s.maxAmps;
+    if (SmartChargingEnabled.int && s.authorized && s.plugged) limit = min(limit, share);
+    limit = Math.floor(max(limit, 0) * 10) / 10;
+    if (limit == s.offeredLimit) continue;
+    const before = s.offeredLimit;
+    s.offeredLimit = limit;
+    const significant = before <= 0 || Math.abs(limit - before) / before * 100 > LimitChangeSignificance.num;
+    info("smart charging: EVSE " + s.evse.toString() + " limit " + limit.toString() + " A");
+    if (s.active && significant) s.apply(TR.ChargingRateChanged); else s.refresh();
+  }
+}
+
+/** Drops TxProfiles whose transaction has ended, and those waiting for a remote start that did not come. */
+function purgeTxProfiles(): void {
+  for (let i = profiles.length - 1; i >= 0; i--) {
+    const x = profiles[i];
+    if (x.p.chargingProfilePurpose != Purpose.TxProfile) continue;
+    const s = session(x.evse);
+    if (s === null) { profiles.splice(i, 1); continue; }
+    if (!x.txId.length) {
+      if (s.active) { x.txId = s.txId; x.p.transactionId = s.txId; }
+      else if (!s.authorized) profiles.splice(i, 1);
+      continue;
+    }
+    if (!s.active || s.txId != x.txId) profiles.splice(i, 1);
+  }
+  SmartChargingEntries.value = profiles.length.toString();
+}
+
+/** ms until the next composite change, -1 when none; enforces when due. */
+let nextAt: i64 = NEVER;
+export function smartTick(): i64 {
+  const t = utcNow();
+  if (t >= nextAt) nextAt = NEVER;
+  enforce();
+  nextAt = min(nextAt, nextChange(t));
+  return nextAt == NEVER ? -1 : nextAt - t;
+}
+
+// ---- SetChargingProfile (K01) ----
+
+function validate(evse: i32, p: ChargingProfileType): string | null {
+  if (evse > sessions.length || evse < 0) return "UnknownEvse";
+  const purpose = p.chargingProfilePurpose;
+  if (purpose == Purpose.ChargingStationExternalConstraints) return "UnsupportedParam";
+  if (purpose == Purpose.ChargingStationMaxProfile && evse != 0) return "InvalidProfile";
+  if (purpose == Purpose.TxProfile) {
+    if (evse == 0) return "InvalidProfile";
+    const s = session(evse)!;
+    if (p.transactionId === null || !s.active || s.txId != p.transactionId!) return "TxNotFound";
+  }
+  if (p.stackLevel < 0 || p.stackLevel > <i32>ProfileStackLevel.int) return "InvalidStackLevel";
+  if (p.chargingSchedule.length != 1) return "InvalidSchedule";
+  const sch = p.chargingSchedule[0];
+  const periods = sch.chargingSchedulePeriod;
+  if (periods.length > <i32>PeriodsPerSchedule.int) return "TooManyElements";
+  if (periods[0].startPeriod != 0) return "InvalidSchedule";
+  for (let i = 0; i < periods.length; i++) {
+    if (i > 0 && periods[i].startPeriod <= periods[i - 1].startPeriod) return "InvalidSchedule";
+    if (periods[i].limit < 0) return "InvalidSchedule";
+    const n = periods[i].numberPhases;
+    if (n != NO_INT && (n < 1 || n > 3)) return "InvalidSchedule";
+  }
+  if (sch.duration != NO_INT && sch.duration < 0) return "InvalidSchedule";
+  const kind = p.chargingProfileKind;
+  if ((kind == Kind.Absolute || kind == Kind.Recurring) && sch.startSchedule == NO_TIME) return "InvalidSchedule";
+  if (kind == Kind.Recurring && p.recurrencyKind == NO_ENUM) return "InvalidSchedule";
+  if (kind != Kind.Recurring && p.recurrencyKind != NO_ENUM) return "InvalidSchedule";
+  if (kind == Kind.Relative && sch.startSchedule != NO_TIME) return "InvalidSchedule";
+  if (p.validFrom != NO_TIME && p.validTo != NO_TIME && p.validTo <= p.validFrom) return "InvalidSchedule";
+  for (let i = 0; i < profiles.length; i++) {
+    const x = profiles[i];
+    if (x.p.id != p.id && x.evse == evse && x.p.chargingProfilePurpose == purpose && x.p.stackLevel == p.stackLevel &&
+        overlaps(x.p, p)) return "DuplicateProfile";
+  }
+  return null;
+}
+
+function overlaps(a: ChargingProfileType, b: ChargingProfileType): bool {
+  const aFrom = a.validFrom != NO_TIME ? a.validFrom : i64.MIN_VALUE, aTo = a.validTo != NO_TIME ? a.validTo : NEVER;
+  const bFrom = b.validFrom != NO_TIME ? b.validFrom : i64.MIN_VALUE, bTo = b.validTo != NO_TIME ? b.validTo : NEVER;
+  return aFrom < bTo && bFrom < aTo;
+}
+
+/** Installs a checked profile, replacing one with the same id (K01.FR.05). Null, or why it was refused. */
+export function install(evse: i32, p: ChargingProfileType, txId: string): string | null {
+  for (let i = 0; i < profiles.length; i++) if (profiles[i].p.id == p.id) { profiles.splice(i, 1); break; }
+  if (profiles.length >= MAX_PROFILES) return "OutOfStorage";
+  profiles.push(new Installed(evse, p, txId));
+  SmartChargingEntries.value = profiles.length.toString();
+  if (p.chargingProfilePurpose != Purpose.TxProfile) persist();
+  nextAt = NEVER;
+  info("smart charging: profile " + p.id.toString() + " installed on EVSE " + evse.toString());
+  return null;
+}
+
+export function setChargingProfile(r: SetChargingProfileRequest, w: Writer): Served {
+  const res = new SetChargingProfileResponse();
+  let why: string | null = SmartChargingEnabled.int ? validate(r.evseId, r.chargingProfile) : "NotEnabled";
+  if (why === null) why = install(r.evseId, r.chargingProfile, r.chargingProfile.transactionId !== null ? r.chargingProfile.transactionId! : "");
+  res.status = why === null ? ChargingProfileStatusEnumType.Accepted : ChargingProfileStatusEnumType.Rejected;
+  if (why !== null) res.statusInfo = reason(why);
+  res.encode(w);
+  if (why === null) enforce();
+  return Served.Answered;
+}
+
+/** A TxProfile sent with RequestStartTransaction (K05): checked now, bound to the transaction when it starts. */
+export function checkRemoteStartProfile(s: Session, p: ChargingProfileType): string | null {
+  if (!SmartChargingEnabled.int) return "NotEnabled";
+  if (p.chargingProfilePurpose != Purpose.TxProfile) return "InvalidProfile";
+  if (p.transactionId !== null) return "InvalidProfile";
+  const saved = p.chargingProfilePurpose;
+  p.chargingProfilePurpose = Purpose.TxDefaultProfile;   // the checks of a TxProfile need a running transaction
+  const why = validate(s.evse, p);
+  p.chargingProfilePurpose = saved;
+  return why;
+}
+
+// ---- ClearChargingProfile, GetChargingProfiles ----
+
+export function clearChargingProfile(r: ClearChargingProfileRequest, w: Writer): Served {
+  let cleared = 0;
+  const c = r.chargingProfileCriteria;
+  for (let i = profiles.length - 1; i >= 0; i--) {
+    const x = profiles[i];
+    let hit = r.chargingProfileId != NO_INT ? x.p.id == r.chargingProfileId : c !== null;
+    if (hit && c !== null) {
+      if (c.evseId != NO_INT && x.evse != c.evseId) hit = false;
+      if (c.chargingProfilePurpose != NO_ENUM && x.p.chargingProfilePurpose != c.chargingProfilePurpose) hit = false;
+      if (c.stackLevel != NO_INT && x.p.stackLevel != c.stackLevel) hit = false;
+    }
+    if (hit) { profiles.splice(i, 1); cleared++; }
+  }
+  const res = new ClearChargingProfileResponse();
+  res.status = cleared ? ClearChargingProfileStatusEnumType.Accepted : ClearChargingProfileStatusEnumType.Unknown;
+  res.encode(w);
+  if (cleared) { SmartChargingEntries.value = profiles.length.toString(); persist(); nextAt = NEVER; enforce(); }
+  return Served.Answered;
+}
+
+function matches(x: Installed, r: GetChargingProfilesRequest): bool {
+  if (r.evseId != NO_INT && x.evse != r.evseId) return false;
+  const c = r.chargingProfile;
+  if (c.chargingProfilePurpose != NO_ENUM && x.p.chargingProfilePurpose != c.chargingProfilePurpose) return false;
+  if (c.stackLevel != NO_INT && x.p.stackLevel != c.stackLevel) return false;
+  const ids = c.chargingProfileId;
+  if (ids !== null && !ids.includes(x.p.id)) return false;
+  const sources = c.chargingLimitSource;
+  if (sources !== null && !sources.includes(Source.CSO)) return false;
+  return true;
+}
+
+export function getChargingProfiles(r: GetChargingProfilesRequest, w: Writer): Served {
+  const evses = new Array<i32>();
+  for (let i = 0; i < profiles.length; i++) if (matches(profiles[i], r) && !evses.includes(profiles[i].evse)) evses.push(profiles[i].evse);
+  const res = new GetChargingProfilesResponse();
+  res.status = evses.length ? GetChargingProfileStatusEnumType.Accepted : GetChargingProfileStatusEnumType.NoProfiles;
+  res.encode(w);
+  evses.sort();
+  for (let k = 0; k < evses.length; k++) {
+    const report = new ReportChargingProfilesRequest();
+    report.requestId = r.requestId;
+    report.chargingLimitSource = Source.CSO;
+    report.evseId = evses[k];
+    report.tbc = k < evses.length - 1 ? 1 : 0;
+    for (let i = 0; i < profiles.length; i++) if (profiles[i].evse == evses[k] && matches(profiles[i], r)) report.chargingProfile.push(profiles[i].p);
+    report.encode(rpc.body.reset());
+    rpc.enqueue(Action.ReportChargingProfiles);
+  }
+  return Served.Answered;
+}
+
+// ---- GetCompositeSchedule (K08) ----
+
+export function getCompositeSchedule(r: GetCompositeScheduleRequest, w: Writer): Served {
+  const res = new GetCompositeScheduleResponse();
+  if (r.evseId < 0 || r.evseId > sessions.length) {
+    res.status = GenericStatusEnumType.Rejected;
+    res.statusInfo = reason("UnknownEvse");
+    res.encode(w);
+    return Served.Answered;
+  }
+  const unit = r.chargingRateUnit != NO_ENUM ? r.chargingRateUnit : Unit.A;
+  const phases = r.evseId > 0 ? phasesFor(r.evseId) : 3;
+  const start = (utcNow() / 1000) * 1000, end = start + <i64>r.duration * 1000;
+  const cs = new CompositeScheduleType();
+  cs.evseId = r.evseId; cs.duration = r.duration; cs.scheduleStart = start; cs.chargingRateUnit = unit;
+  let t = start;
+  let last = NaN;
+  while (t < end && cs.chargingSchedulePeriod.length < <i32>PeriodsPerSchedule.int * 4) {
+    const a = compositeAt(r.evseId, t);
+    const limit = unit == Unit.A ? a : a * VOLTAGE * <f64>phases;
+    if (limit != last) {
+      const period = new ChargingSchedulePeriodType();
+      period.startPeriod = <i32>((t - start) / 1000);
+      period.limit = Math.round(limit * 10) / 10;
+      if (unit == Unit.W) period.numberPhases = phases;
+      cs.chargingSchedulePeriod.push(period);
+      last = limit;
+    }
+    t = nextChange(t);
+  }
+  res.status = GenericStatusEnumType.Accepted;
+  res.schedule = cs;
+  res.encode(w);
+  return Served.Answered;
+}
+
+// ---- external limits (K11-K14) ----
+
+/** A limit from a local energy manager for an EVSE (0: the station), per phase in A; NaN lifts it. */
+export function setEmsLimit(evse: i32, amps: f64): void {
+  while (emsLimits.length <= sessions.length) emsLimits.push(NaN);
+  const before = emsLimits[evse];
+  if (before == amps || (isNaN(before) && isNaN(amps))) return;
+  emsLimits[evse] = amps;
+  if (isNaN(amps)) {
+    const m = new ClearedChargingLimitRequest();
+    m.chargingLimitSource = Source.EMS;
+    if (evse > 0) m.evseId = evse;
+    m.encode(rpc.body.reset());
+    rpc.enqueue(Action.ClearedChargingLimit);
+    info("smart charging: EMS limit lifted on " + (evse > 0 ? "EVSE " + evse.toString() : "the station"));
+  } else {
+    const m = new NotifyChargingLimitRequest();
+    m.chargingLimit.chargingLimitSource = Source.EMS;
+    if (evse > 0) m.evseId = evse;
+    const sch = new ChargingScheduleType();
+    sch.id = evse;
+    sch.startSchedule = utcNow();
+    sch.chargingRateUnit = Unit.A;
+    const period = new ChargingSchedulePeriodType();
+    period.limit = amps;
+    sch.chargingSchedulePeriod.push(period);
+    const list = new Array<ChargingScheduleType>();
+    list.push(sch);
+    m.chargingSchedule = list;
+    m.encode(rpc.body.reset());
+    rpc.enqueue(Action.NotifyChargingLimit);
+    info("smart charging: EMS limit " + amps.toString() + " A on " + (evse > 0 ? "EVSE " + evse.toString() : "the station"));
+  }
+  enforce();
+}
+
+// ---- persistence (K01.FR.27: profiles survive a reboot; TxProfiles end with their transaction) ----
+
+const STORE_KEY = "smart-charging/profiles";
+
+function persist(): void {
+  const w = new Writer();
+  w.arr();
+  for (let i = 0; i < profiles.length; i++) {
+    const x = profiles[i];
+    if (x.p.chargingProfilePurpose == Purpose.TxProfile) continue;
+    w.obj(); w.key("evseId"); w.int(x.evse); w.key("profile"); x.p.encode(w); w.endObj();
+  }
+  w.endArr();
+  if (w.overflow) { warn("smart charging: profiles too large to persist"); return; }
+  const k = utf8(STORE_KEY);
+  if (store_write(ptr(k), k.byteLength, w.buf, w.pos) != 0) warn("smart charging: could not persist profiles");
+  heap.free(w.buf);
+}
+
+export function loadProfiles(): void {
+  while (emsLimits.length <= sessions.length) emsLimits.push(NaN);
+  const k = utf8(STORE_KEY);
+  const cap = 16384;
+  const buf = heap.alloc(cap);
+  const n = store_read(ptr(k), k.byteLength, buf, cap);
+  if (n > 0) {
+    const j = new Json();
+    if (j.parse(buf, n) == JsonError.None && j.kindOf(0) == K.Arr) {
+      for (let e = j.first(0); e; e = j.nextIn(0, e)) {
+        let evse = -1; let p: ChargingProfileType | null = null;
+        for (let key = j.first(e); key; key = j.nextKey(e, key)) {
+          resetDecode();
+          if (j.is(key, "evseId") && j.kindOf(key + 1) == K.Num) evse = <i32>j.num(key + 1);
+          else if (j.is(key, "profile")) p = ChargingProfileType.decode(j, key + 1);
+        }
+        if (p !== null && evse >= 0 && evse <= sessions.length) profiles.push(new Installed(evse, p, ""));
+        else warn("smart charging: dropped an unreadable stored profile");
+      }
+    } else warn("smart charging: stored profiles unreadable; starting without");
+  }
+  heap.free(buf);
+  SmartChargingEntries.value = profiles.length.toString();
+}
+
