@@ -22,6 +22,7 @@ import { info, warn } from "../core/log";
 import { sessions, session, Session } from "./transactions";
 import {
   SmartChargingEnabled, SmartChargingEntries, PeriodsPerSchedule, ProfileStackLevel, LimitChangeSignificance,
+  EVConnectionTimeOut, MessageTimeout,
 } from "../device-model/standard";
 
 /** Volts per phase used to convert between A and W. */
@@ -32,10 +33,13 @@ const DAY: i64 = 86400000;
 const NEVER: i64 = i64.MAX_VALUE;
 
 class Installed {
+  installedAt: i64 = utcNow();
   constructor(public evse: i32, public p: ChargingProfileType, public txId: string) {}
 }
 
 export const profiles: Installed[] = [];
+/** Where a Relative profile starts when its EVSE has no transaction: now, or the start of a requested composite schedule. */
+let relativeOrigin: i64 = 0;
 /** External limits from a local energy manager, per phase in A, by EVSE (0: the station); NaN: none. */
 export const emsLimits: f64[] = [];
 
@@ -53,7 +57,7 @@ function occurrence(x: Installed, t: i64): i64 {
   if (p.chargingProfileKind == Kind.Absolute) return sch.startSchedule;
   if (p.chargingProfileKind == Kind.Relative) {
     const s = session(x.evse);
-    return s !== null && s.active ? s.txStartUtc : t;
+    return s !== null && s.active ? s.txStartUtc : relativeOrigin;
   }
   const start = sch.startSchedule, len = p.recurrencyKind == Recurrency.Weekly ? 7 * DAY : DAY;
   if (t < start) return start;
@@ -172,6 +176,7 @@ export function nextChange(t: i64): i64 {
 export function enforce(): void {
   purgeTxProfiles();
   const t = utcNow();
+  relativeOrigin = t;
   let charging = 0;
   for (let i = 0; i < sessions.length; i++) if (sessions[i].authorized && sessions[i].plugged) charging++;
   const station = stationLimit(t);
@@ -198,8 +203,10 @@ function purgeTxProfiles(): void {
     const s = session(x.evse);
     if (s === null) { profiles.splice(i, 1); continue; }
     if (!x.txId.length) {
+      // Sent with RequestStartTransaction: binds to the transaction when it starts, lapses if none starts in time.
+      const wait = (EVConnectionTimeOut.int + MessageTimeout.int) * 1000;
       if (s.active) { x.txId = s.txId; x.p.transactionId = s.txId; }
-      else if (!s.authorized) profiles.splice(i, 1);
+      else if (!s.authorized && utcNow() - x.installedAt > wait) profiles.splice(i, 1);
       continue;
     }
     if (!s.active || s.txId != x.txId) profiles.splice(i, 1);
@@ -364,6 +371,7 @@ export function getCompositeSchedule(r: GetCompositeScheduleRequest, w: Writer):
   const unit = r.chargingRateUnit != NO_ENUM ? r.chargingRateUnit : Unit.A;
   const phases = r.evseId > 0 ? phasesFor(r.evseId) : 3;
   const start = (utcNow() / 1000) * 1000, end = start + <i64>r.duration * 1000;
+  relativeOrigin = start;
   const cs = new CompositeScheduleType();
   cs.evseId = r.evseId; cs.duration = r.duration; cs.scheduleStart = start; cs.chargingRateUnit = unit;
   let t = start;
