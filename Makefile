@@ -16,6 +16,13 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# Debian packages the tests use: mosquitto (a real MQTT broker for the EMS bridge).
+DEB_STAMP := node_modules/.debs
+$(DEB_STAMP): $(NPM_STAMP)
+	@if ! [ -x /usr/sbin/mosquitto ] && ! command -v mosquitto >/dev/null; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mosquitto; fi
+	@touch $@
+
 deps: $(NPM_STAMP)
 
 $(GEN): schemas/gen-messages.ts $(NPM_STAMP)
@@ -41,7 +48,7 @@ typecheck: deps
 test-engine: engine
 	set -o pipefail; npx asp --config test/engine/as-pect.config.cjs --as-config test/engine/as-pect.asconfig.json | tee build/aspect.log
 
-test-host: engine
+test-host: engine $(DEB_STAMP)
 	npx vitest run --reporter=default --reporter=json --outputFile.json=build/vitest.json
 
 # make sim CSMS=ws://host:port/path connects the station to another CSMS instead of the built-in one.

@@ -8,10 +8,11 @@ import { FileStore } from "./storage.ts";
 import { defaultStation, DEV_TOKENS } from "./config.ts";
 import { checkedConfig } from "./validate-config.ts";
 import { startControl } from "./board/control.ts";
+import { EmsBridge } from "./ems/mqtt.ts";
 
 const USAGE = `usage:
   chargewasm sim  [--csms ws://host:port/path] [--id IDENTITY] [--password PW] [--config station.json] [--state DIR]
-                  [--port N] [--heartbeat SECONDS] [--control-port N]
+                  [--port N] [--heartbeat SECONDS] [--control-port N] [--mqtt mqtt://host:port]
   chargewasm csms [--port N] [--heartbeat SECONDS]
   chargewasm ctl  [--control-port N] status
                   | plug EVSE [--max-current A] [--phases N] [--soc PCT] [--capacity WH] [--connector N]
@@ -74,6 +75,7 @@ async function main(argv: string[]): Promise<void> {
       config: { type: "string" }, state: { type: "string" }, port: { type: "string" }, heartbeat: { type: "string" },
       "control-port": { type: "string" }, "max-current": { type: "string" }, phases: { type: "string" }, soc: { type: "string" },
       capacity: { type: "string" }, connector: { type: "string" }, type: { type: "string" }, "wants-charge": { type: "string" },
+      mqtt: { type: "string" },
     },
   });
   const controlPort = Number(o["control-port"] ?? 9221);
@@ -102,6 +104,10 @@ async function main(argv: string[]): Promise<void> {
   station.on("log", (l) => { if (l.level !== "debug") console.log(`${stamp()} [${l.level}] ${l.msg}`); });
   station.boot();
   const control = await startControl(station, controlPort);
+  if (o.mqtt) {
+    new EmsBridge(station, { url: o.mqtt });
+    console.log(`EMS bridge: publishing chargewasm/${config.identity}/evse/<n>/state, taking limits on chargewasm/${config.identity}/limit and .../evse/<n>/limit`);
+  }
   console.log(`control API on ${control.url} (try: host/chargewasm ctl plug 1)`);
   const stop = () => { station.stop(); process.exit(0); };
   process.on("SIGINT", stop);

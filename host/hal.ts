@@ -31,7 +31,7 @@ export const ENGINE_EXPORTS: Record<string, { params: WasmType[]; result: WasmTy
 };
 
 /** on_board_event kinds. */
-export const BOARD_EVENT = { Pilot: 1, BayOccupied: 2, ContactorFeedback: 3, LockFeedback: 4 } as const;
+export const BOARD_EVENT = { Pilot: 1, BayOccupied: 2, ContactorFeedback: 3, LockFeedback: 4, EmsLimit: 5 } as const;
 /** Pilot states as the board measures them (IEC 61851-1). */
 export const PILOT_STATES = ["A", "B", "C", "D", "E", "F"] as const;
 export type PilotState = (typeof PILOT_STATES)[number];

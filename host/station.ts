@@ -170,10 +170,16 @@ export class Station extends EventEmitter {
     this.enter(() => this.engine.onBoardEvent(evse, BOARD_EVENT.BayOccupied, occupied ? 1 : 0));
   }
   tap(evse: number, idToken: string, type: IdTokenType = "ISO14443"): void { this.enter(() => this.engine.onToken(evse, idToken, type)); }
+  /** An external (EMS) limit for an EVSE (0: the station) in A per phase; null lifts it. */
+  emsLimit(evse: number, amps: number | null): void {
+    if (amps !== null && !(amps >= 0 && amps < 200_000_000)) throw new Error(`limit ${amps} A is out of range`);
+    this.enter(() => this.engine.onBoardEvent(evse, BOARD_EVENT.EmsLimit, amps === null ? -1 : Math.round(amps * 10)));
+  }
 
   get identity(): string { return this.opts.config.identity; }
 
-  private log(level: number, msg: string): void {
+  /** A log line from the engine or the host (level 0 error .. 3 debug). */
+  log(level: number, msg: string): void {
     const line: LogLine = { level: LOG_LEVELS[level] ?? "debug", t: this.clock.now(), msg };
     if (this.opts.record) this.logs.push(line);
     this.emit("log", line);

@@ -18,7 +18,7 @@ function sizes(): void {
 }
 
 /** An engine behind a scripted host: no sockets, the CSMS's answers are written by hand. */
-async function bootedEngine() {
+async function bootedEngine(defaults: object[] = []) {
   const clock = new VirtualClock();
   const sent: string[] = [];
   const e = await Engine.create({
@@ -26,11 +26,16 @@ async function bootedEngine() {
     connect: () => {}, send: (t) => { sent.push(t); return true; },
     pilotSet: () => {}, contactorSet: () => {}, lockSet: () => {}, meterRead: () => [], reboot: () => {},
   }, engineModule());
-  e.init(defaultStation("ws://bench/ocpp"));
+  e.init({ ...defaultStation("ws://bench/ocpp"), defaults });
   e.onConnection(true);
-  const answer = (payload: string) => {
+  const answered = new Set<string>();
+  /** Answers the station's last CALL, if it is still open; false when there is none. */
+  const answer = (payload: string): boolean => {
     const m = JSON.parse(sent[sent.length - 1]);
+    if (m[0] !== 2 || answered.has(m[1])) return false;
+    answered.add(m[1]);
     e.onFrame(`[3,"${m[1]}",${payload}]`);
+    return true;
   };
   answer(`{"currentTime":"2026-01-01T00:00:00Z","interval":300,"status":"Accepted"}`);
   answer("{}");  // StatusNotification
@@ -65,6 +70,38 @@ async function throughput(): Promise<void> {
   row("engine linear memory after 2 x 100k messages", `${e.memoryBytes / 1024} KiB (at boot ${mem0 / 1024} KiB)`);
 }
 
+/** GetCompositeSchedule over a day with 3 purposes x 5 stack levels x 24 periods installed. */
+async function composite(): Promise<void> {
+  const { e, sent, answer } = await bootedEngine([{ component: "AuthCtrlr", variable: "Enabled", value: "false" }]);
+  e.onBoardEvent(1, 1, 1 | (1 << 8));        // pilot B: plugged in
+  answer("{}");                               // StatusNotification Occupied
+  e.onToken(1, "BENCH", "ISO14443");          // authorized: the transaction starts
+  const started = JSON.parse(sent.at(-1)!);
+  answer("{}");
+  const txId = started[3].transactionInfo.transactionId;
+  const t0 = Date.UTC(2026, 0, 1);
+  let id = 1;
+  for (const [purpose, evse] of [["ChargingStationMaxProfile", 0], ["TxDefaultProfile", 1], ["TxProfile", 1]] as const) {
+    for (let level = 0; level < 5; level++) {
+      const periods = Array.from({ length: 24 }, (_, k) => ({ startPeriod: k * 3600 + level * 60, limit: 6 + ((k * 7 + level * 3) % 26) }));
+      periods[0].startPeriod = 0;
+      const profile = { id: id++, stackLevel: level, chargingProfilePurpose: purpose, chargingProfileKind: "Absolute",
+        ...(purpose === "TxProfile" ? { transactionId: txId } : {}),
+        chargingSchedule: [{ id: 1, chargingRateUnit: "A", startSchedule: new Date(t0).toISOString(), duration: 86400 - level * 600, chargingSchedulePeriod: periods }] };
+      const tag = `p${id}`;
+      e.onFrame(JSON.stringify([2, tag, "SetChargingProfile", { evseId: evse, chargingProfile: profile }]));
+      const result = sent.find((f) => f.startsWith(`[3,"${tag}"`));
+      if (!result?.includes('"Accepted"')) throw new Error("profile refused: " + result);
+      while (answer("{}"));   // the ChargingRateChanged events it caused
+    }
+  }
+  const req = JSON.stringify([2, "cs", "GetCompositeSchedule", { evseId: 1, duration: 86400, chargingRateUnit: "A" }]);
+  const n = 2000;
+  const perSecond = rate(n, () => e.onFrame(req));
+  const periods = JSON.parse(sent.filter((f) => f.startsWith('[3,"cs"')).at(-1)!)[2].schedule.chargingSchedulePeriod.length;
+  row("GetCompositeSchedule, 24 h, 3 purposes x 5 levels x 24 periods", `${(1e6 / perSecond).toFixed(0)} us per request (${periods} periods in the answer)`);
+}
+
 /** A 24 h day on the virtual clock: two EVSEs, three 2-hour sessions each, against the dev CSMS over loopback. */
 async function day(): Promise<void> {
   const clock = new VirtualClock();
@@ -93,4 +130,5 @@ async function day(): Promise<void> {
 
 sizes();
 await throughput();
+await composite();
 await day();
