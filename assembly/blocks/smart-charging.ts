@@ -29,6 +29,8 @@ import {
 export const VOLTAGE: f64 = 230;
 /** Most profiles the store holds (SmartChargingCtrlr.Entries reports how many are installed). */
 export const MAX_PROFILES: i32 = 24;
+/** Profiles per ReportChargingProfilesRequest, so that a report fits a frame (24 periods each). */
+export const PROFILES_PER_REPORT: i32 = 4;
 const DAY: i64 = 86400000;
 const NEVER: i64 = i64.MAX_VALUE;
 
@@ -339,19 +341,22 @@ function matches(x: Installed, r: GetChargingProfilesRequest): bool {
 }
 
 export function getChargingProfiles(r: GetChargingProfilesRequest, w: Writer): Served {
-  const evses = new Array<i32>();
-  for (let i = 0; i < profiles.length; i++) if (matches(profiles[i], r) && !evses.includes(profiles[i].evse)) evses.push(profiles[i].evse);
+  // One report per EVSE and per PROFILES_PER_REPORT profiles, in EVSE order; tbc on all but the last.
+  const hits = new Array<Installed>();
+  for (let e = 0; e <= sessions.length; e++) {
+    for (let i = 0; i < profiles.length; i++) if (profiles[i].evse == e && matches(profiles[i], r)) hits.push(profiles[i]);
+  }
   const res = new GetChargingProfilesResponse();
-  res.status = evses.length ? GetChargingProfileStatusEnumType.Accepted : GetChargingProfileStatusEnumType.NoProfiles;
+  res.status = hits.length ? GetChargingProfileStatusEnumType.Accepted : GetChargingProfileStatusEnumType.NoProfiles;
   res.encode(w);
-  evses.sort();
-  for (let k = 0; k < evses.length; k++) {
+  let i = 0;
+  while (i < hits.length) {
     const report = new ReportChargingProfilesRequest();
     report.requestId = r.requestId;
     report.chargingLimitSource = Source.CSO;
-    report.evseId = evses[k];
-    report.tbc = k < evses.length - 1 ? 1 : 0;
-    for (let i = 0; i < profiles.length; i++) if (profiles[i].evse == evses[k] && matches(profiles[i], r)) report.chargingProfile.push(profiles[i].p);
+    report.evseId = hits[i].evse;
+    while (i < hits.length && hits[i].evse == report.evseId && report.chargingProfile.length < PROFILES_PER_REPORT) report.chargingProfile.push(hits[i++].p);
+    report.tbc = i < hits.length ? 1 : 0;
     report.encode(rpc.body.reset());
     rpc.enqueue(Action.ReportChargingProfiles);
   }

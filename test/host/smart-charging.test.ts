@@ -238,6 +238,27 @@ describe("enforcement", () => {
     expect(r.station.board.evse(2).snapshot().drawnA).toBe(31.8);
   });
 
+  it("K06/K07: offline, the station keeps applying its schedule", async () => {
+    r = await chargingRig([dm("OCPPCommCtrlr", "RetryBackOffWaitMinimum", "3600"), dm("OCPPCommCtrlr", "RetryBackOffRandomRange", "0")]);
+    await set(1, { id: 1, start: r.clock.utc(), periods: [[0, 10], [600, 16]] });
+    await act(r, () => r.station.plug(1));
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    r.csms.accepting = false;
+    await r.csms.disconnect(ID);
+    await r.station.settle();
+    expect(r.station.connected).toBe(false);
+    await r.station.advance(600_000);
+    expect(r.station.board.evse(1).snapshot().drawnA).toBe(15.96);
+  });
+
+  it("reports many profiles in chunks of 4, tbc on all but the last", async () => {
+    r = await chargingRig();
+    const now = r.clock.utc();
+    for (let i = 0; i < 9; i++) await set(1, { id: 100 + i, stackLevel: i % 9, start: now + i * 1000, validFrom: now + i * 3600_000, validTo: now + (i + 1) * 3600_000, periods: [[0, 6 + i]] });
+    const { sent } = await reports(7, {});
+    expect(sent.map((x) => [x.chargingProfile.length, x.tbc])).toEqual([[4, true], [4, true], [1, false]]);
+  });
+
   it("a schedule's next period takes effect on time", async () => {
     r = await chargingRig();
     const now = r.clock.utc();
