@@ -31,3 +31,5 @@
 @external("host", "meter_read") export declare function meter_read(evse: i32, out: usize, cap: i32): i32;
 /** Restart the station: the host stops this engine and starts a fresh one with this BootReasonEnumType index. */
 @external("host", "reboot") export declare function reboot(bootReason: i32): void;
+/** Show a text to the driver on an EVSE's display (UTF-8); an empty text clears it. */
+@external("host", "display") export declare function display(evse: i32, ptr: usize, len: i32): void;

@@ -22,6 +22,7 @@ export interface HalHost {
   /** The EVSE's meter, in METER_FIELDS order (NaN for what the meter does not measure). */
   meterRead(evse: number): number[];
   reboot(reason: BootReason): void;
+  display(evse: number, text: string): void;
 }
 
 type Exports = {
@@ -80,6 +81,7 @@ export class Engine {
         return v.length;
       },
       reboot: (reason: number) => host.reboot(BOOT_REASONS[reason] ?? "Unknown"),
+      display: (evse: number, p: number, n: number) => host.display(evse, text(p, n)),
     };
     for (const name of Object.keys(HAL_IMPORTS)) if (!imports[name]) throw new Error(`HAL import ${name} not implemented`);
     const inst = await instantiate<Exports>(module, { host: imports } as any);

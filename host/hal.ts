@@ -17,6 +17,7 @@ export const HAL_IMPORTS: Record<string, { params: WasmType[]; result: WasmType 
   lock_set: { params: ["i32", "i32", "i32"], result: null },
   meter_read: { params: ["i32", "i32", "i32"], result: "i32" },
   reboot: { params: ["i32"], result: null },
+  display: { params: ["i32", "i32", "i32"], result: null },
 };
 
 export const ENGINE_EXPORTS: Record<string, { params: WasmType[]; result: WasmType | null }> = {

@@ -121,6 +121,7 @@ export class Station extends EventEmitter {
       lockSet: (evse, _c, locked) => { board.evse(evse).locked = locked; },
       meterRead: (evse) => { at(); return board.evse(evse).meter(); },
       reboot: (reason) => { this.pendingReboot = reason; },
+      display: (evse, text) => { board.evse(evse).display = text; this.emit("display", { evse, text }); },
     }, this.module);
   }
 

@@ -10,6 +10,7 @@ import { rpc } from "../rpc/rpc";
 import { info, warn } from "../core/log";
 import { Session, sessions, session } from "./transactions";
 import { AuthEnabled, StopTxOnInvalidId } from "../device-model/standard";
+import { show } from "../core/display";
 
 const MAX_PENDING = 8;
 
@@ -78,6 +79,12 @@ export function onAuthorize(r: AuthorizeResponse | null): void {
   if (s === null) return;
   const status = r !== null ? r.idTokenInfo.status : AS.Invalid;
   info("authorization: " + p.token.idToken + " " + (r !== null ? AuthorizationStatusEnumType_name(status) : "not answered"));
+  if (!p.stopCheck) {
+    const personal = r !== null ? r.idTokenInfo.personalMessage : null;
+    show(s.evse, personal !== null ? personal.content
+      : status == AS.Accepted ? (s.plugged ? "Authorized" : "Authorized - please plug in")
+      : r !== null ? "Not authorized: " + AuthorizationStatusEnumType_name(status) : "Not authorized: no answer");
+  }
   if (status != AS.Accepted) return;
   const group = groupOf(r!.idTokenInfo);
   if (p.stopCheck) {

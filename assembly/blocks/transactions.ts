@@ -13,6 +13,8 @@ import { info, error } from "../core/log";
 import { rpc, newMessageId } from "../rpc/rpc";
 import { Pilot, dutyForAmps, DUTY_OFF, DUTY_UNAVAILABLE, pluggedIn, wantsEnergy, pilotFault } from "../evse/pilot";
 import { setStatus } from "./availability";
+import { show } from "../core/display";
+import { readMeter, Field } from "./metering";
 import { meterValue } from "./metering";
 import {
   TxStartPoint, TxStopPoint, EVConnectionTimeOut, TxStartedMeasurands, TxUpdatedMeasurands, TxUpdatedInterval,
@@ -74,6 +76,7 @@ export class Session {
   everPlugged: bool = false;
   txStartedAt: i64 = 0;
   txStartUtc: i64 = 0;
+  startWh: f64 = NaN;
   nextUpdate: i64 = -1;
   nextEndedSample: i64 = -1;
   chargingSince: i64 = -1;
@@ -219,6 +222,7 @@ export class Session {
     this.nextEndedSample = ended > 0 ? this.txStartedAt + ended : -1;
     this.seen = this.conditions(state) & points(TxStopPoint.value);
     info("transactions: " + this.txId + " started on EVSE " + this.evse.toString() + " (" + TriggerReasonEnumType_name(trigger) + ")");
+    this.startWh = readMeter(this.evse)[Field.EnergyWh];
     this.event(TransactionEventEnumType.Started, trigger, state);
   }
 
@@ -230,6 +234,8 @@ export class Session {
     this.trackCharging(CS.Idle);
     this.event(TransactionEventEnumType.Ended, trigger, state, reason);
     info("transactions: " + this.txId + " ended (" + TriggerReasonEnumType_name(trigger) + ")");
+    const wh = readMeter(this.evse)[Field.EnergyWh] - this.startWh;
+    show(this.evse, isNaN(wh) ? "Session ended" : "Session ended: " + (Math.round(wh / 10) / 100).toString() + " kWh");
     this.txId = "";
     this.authorized = false;
     this.token = null; this.groupId = null;
@@ -285,6 +291,7 @@ export class Session {
       const due = this.authorizedAt + EVConnectionTimeOut.int * 1000;
       if (t >= due) {
         info("transactions: EV not connected within EVConnectionTimeOut on EVSE " + this.evse.toString());
+        show(this.evse, "Authorization expired: no cable plugged in");
         this.deauthorize(TR.EVConnectTimeout, ReasonEnumType.Timeout);
       } else next = due - t;
     }

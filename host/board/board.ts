@@ -114,7 +114,7 @@ export class EvseSim {
     return {
       evse: this.id, connector: this.connector, pilot: this.pilot(), dutyPermille: this.duty, offeredA: round(this.offeredA, 1),
       contactor: this.contactorClosed, locked: this.locked, bay: this.bay, fault: this.fault, drawnA: round(this.drawnA(), 2),
-      powerW: round(this.powerW(), 1), energyWh: round(this.energyWh, 3), ev: this.ev ? { ...this.ev, socPct: round(this.ev.socPct, 2) } : null,
+      powerW: round(this.powerW(), 1), energyWh: round(this.energyWh, 3), display: this.display, ev: this.ev ? { ...this.ev, socPct: round(this.ev.socPct, 2) } : null,
     };
   }
 }

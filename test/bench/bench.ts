@@ -24,7 +24,7 @@ async function bootedEngine(defaults: object[] = []) {
   const e = await Engine.create({
     clock, random: seededRandom(1), store: new MemoryStore(), log: () => {},
     connect: () => {}, send: (t) => { sent.push(t); return true; },
-    pilotSet: () => {}, contactorSet: () => {}, lockSet: () => {}, meterRead: () => [], reboot: () => {},
+    pilotSet: () => {}, contactorSet: () => {}, lockSet: () => {}, meterRead: () => [], reboot: () => {}, display: () => {},
   }, engineModule());
   e.init({ ...defaultStation("ws://bench/ocpp"), defaults });
   e.onConnection(true);

@@ -7,6 +7,19 @@ let r: Rig;
 afterEach(async () => { await r?.close(); });
 
 describe("board conditions", () => {
+  it("the display tells the driver what happens", async () => {
+    r = await chargingRig();
+    const display = () => r.station.board.evse(1).snapshot().display;
+    await act(r, () => r.station.tap(1, "INVALID1"));
+    expect(display()).toBe("Not authorized: Invalid");
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    expect(display()).toBe("Authorized - please plug in");
+    await act(r, () => r.station.plug(1, { maxCurrentA: 16 }));
+    await r.station.advance(3600_000);
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    expect(display()).toBe("Session ended: 11.04 kWh");
+  });
+
   it("an EV asking for ventilation (state D) charges like state C", async () => {
     r = await chargingRig();
     await act(r, () => r.station.plug(1, { ventilation: true, maxCurrentA: 20 }));
