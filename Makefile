@@ -6,7 +6,7 @@ ENGINE := build/engine.wasm
 GEN := assembly/generated/ocpp.ts
 ENGINE_SRC := $(shell find assembly -name '*.ts' -not -path 'assembly/generated/*' -not -path 'assembly/__tests__/*') asconfig.json
 
-.PHONY: all deps engine typecheck test test-engine test-host sim csms bench clean
+.PHONY: all deps engine native typecheck test test-engine test-host sim csms bench clean
 
 all: engine
 
@@ -16,12 +16,43 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-# Debian packages the tests use: mosquitto (a real MQTT broker for the EMS bridge).
+# Debian packages: mosquitto (a real MQTT broker for the EMS tests), wabt (wasm2c) and gcc for the native build.
 DEB_STAMP := node_modules/.debs
 $(DEB_STAMP): $(NPM_STAMP)
-	@if ! [ -x /usr/sbin/mosquitto ] && ! command -v mosquitto >/dev/null; then \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mosquitto; fi
+	@missing=""; \
+	{ [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null; } || missing="$$missing mosquitto"; \
+	command -v wasm2c >/dev/null || missing="$$missing wabt"; \
+	command -v gcc >/dev/null || missing="$$missing gcc libc6-dev"; \
+	if [ -n "$$missing" ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; fi
 	@touch $@
+
+# The native engine: wasm2c turns the very engine.wasm that Node runs into C, linked with the C shim.
+NATIVE := build/native
+WASM_RT := /usr/src/wasm2c
+CFLAGS_SHIM := -O2 -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Iboards/include -I$(NATIVE) -I$(WASM_RT)
+
+$(NATIVE)/engine.c: $(ENGINE) $(DEB_STAMP)
+	@mkdir -p $(NATIVE)
+	wasm2c $(ENGINE) -n engine -o $@
+
+$(NATIVE)/engine.o: $(NATIVE)/engine.c
+	gcc -O2 -I$(WASM_RT) -c $< -o $@
+
+$(NATIVE)/wasm-rt-impl.o: $(DEB_STAMP)
+	@mkdir -p $(NATIVE)
+	gcc -O2 -I$(WASM_RT) -c $(WASM_RT)/wasm-rt-impl.c -o $@
+
+$(NATIVE)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c
+	gcc $(CFLAGS_SHIM) -c $< -o $@
+
+$(NATIVE)/replay.o: boards/posix/replay.c boards/include/chargewasm.h
+	@mkdir -p $(NATIVE)
+	gcc $(CFLAGS_SHIM) -c $< -o $@
+
+build/chargewasm-replay: $(NATIVE)/replay.o $(NATIVE)/engine_wasm2c.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
+	gcc -o $@ $^ -lm
+
+native: build/chargewasm-replay
 
 deps: $(NPM_STAMP)
 
@@ -48,7 +79,7 @@ typecheck: deps
 test-engine: engine
 	set -o pipefail; npx asp --config test/engine/as-pect.config.cjs --as-config test/engine/as-pect.asconfig.json | tee build/aspect.log
 
-test-host: engine $(DEB_STAMP)
+test-host: engine $(DEB_STAMP) native
 	npx vitest run --reporter=default --reporter=json --outputFile.json=build/vitest.json
 
 # make sim CSMS=ws://host:port/path connects the station to another CSMS instead of the built-in one.
@@ -58,7 +89,7 @@ sim: engine
 csms: deps
 	npx tsx host/cli.ts csms
 
-bench: engine
+bench: engine native
 	npx tsx test/bench/bench.ts
 
 clean:

@@ -1,5 +1,8 @@
 // `make bench`: sizes and throughput of the engine. Prints figures; asserts nothing.
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Engine, engineModule } from "../../host/engine.ts";
 import { VirtualClock, seededRandom } from "../../host/clock.ts";
@@ -128,7 +131,60 @@ async function day(): Promise<void> {
   row("24 h, 2 EVSEs, 6 sessions on the virtual clock", `${Math.round(86400 / wall)} simulated s per wall s (${frames} frames in ${wall.toFixed(2)} s)`);
 }
 
+/** Native (wasm2c, -O2, x86-64): engine text size and instructions per message under callgrind (repeatable counts). */
+function native(): void {
+  const bin = "build/chargewasm-replay";
+  const text = execFileSync("size", ["build/native/engine.o"], { encoding: "utf8" }).split("\n")[1].trim().split(/\s+/)[0];
+  row("native engine text (wasm2c, gcc -O2, x86-64)", `${text} B`);
+  let valgrind = true;
+  try { execFileSync("valgrind", ["--version"]); } catch { valgrind = false; }
+  if (!valgrind) { row("instructions per message", "valgrind not installed; skipped"); return; }
+  const dir = mkdtempSync(join(tmpdir(), "cw-bench-"));
+  const config = JSON.stringify({ ...defaultStation("ws://bench/ocpp", "CW-BENCH"), defaults: [
+    { component: "AuthCtrlr", variable: "Enabled", value: "false" },
+    { component: "SampledDataCtrlr", variable: "TxUpdatedInterval", value: "0" },
+    { component: "AlignedDataCtrlr", variable: "Interval", value: "0" },
+    { component: "SampledDataCtrlr", variable: "TxUpdatedMeasurands", value: "Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage" },
+  ] });
+  const base = [`config ${config}`, "init", "connected", 'reply {"currentTime":"2026-01-01T00:00:00Z","interval":300,"status":"Accepted"}', "reply {}",
+    "meter 1 1000 11040 16 16 16 230 230 230 nan 16", "pilot 1 B", "reply {}", "token 1 BENCH 2", "reply {}", "pilot 1 C", "reply {}", "at 1000"];
+  const count = (extra: string[]) => {
+    const f = join(dir, "s.scenario");
+    writeFileSync(f, [...base, ...extra].join("\n") + "\n");
+    const r = spawnSync("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", bin, f], { encoding: "utf8" });
+    const m = /Collected : (\d+)/.exec(r.stderr);
+    if (r.status !== 0 || !m) throw new Error("callgrind run failed: " + r.stderr.split("\n").filter((l) => !l.startsWith("==")).join("\n"));
+    return Number(m[1]);
+  };
+  const n = 200;
+  const empty = count([]);
+  const per = (name: string, lines: (i: number) => string[]) => {
+    const total = count(Array.from({ length: n }, (_, i) => lines(i)).flat());
+    row(`instructions per ${name}`, `${Math.round((total - empty) / n)}`);
+  };
+  const setVar = JSON.stringify({ setVariableData: [{ component: { name: "OCPPCommCtrlr" }, variable: { name: "OfflineThreshold" }, attributeValue: "300" }] });
+  per("SetVariables CALL -> CALLRESULT", (i) => [`frame [2,"s${i}","SetVariables",${setVar}]`]);
+  per("Heartbeat (tick, CALL out, CALLRESULT in)", (i) => [`at ${1000 + (i + 1) * 300_000}`, 'reply {"currentTime":"2026-01-01T00:00:00Z"}']);
+  per("Authorize round trip (token in, CALL out, CALLRESULT in)", (i) => [`token 1 OTHER${i} 2`, 'reply {"idTokenInfo":{"status":"Accepted"}}']);
+  per("TransactionEvent Updated with 8 sampled values (trigger in, CALL out, result in)", (i) => [`frame [2,"t${i}","TriggerMessage",{"requestedMessage":"TransactionEvent","evse":{"id":1}}]`, "reply {}"]);
+  const profiles: string[] = [];
+  let id = 1;
+  for (const [purpose, evse] of [["ChargingStationMaxProfile", 0], ["TxDefaultProfile", 1], ["TxProfile", 1]] as const) {
+    for (let level = 0; level < 5; level++) {
+      const periods = Array.from({ length: 24 }, (_, k) => ({ startPeriod: k ? k * 3600 + level * 60 : 0, limit: 6 + ((k * 7 + level * 3) % 26) }));
+      const p = { id: id++, stackLevel: level, chargingProfilePurpose: purpose, chargingProfileKind: "Absolute", ...(purpose === "TxProfile" ? { transactionId: "$TX" } : {}),
+        chargingSchedule: [{ id: 1, chargingRateUnit: "A", startSchedule: "2026-01-01T00:00:00Z", duration: 86400 - level * 600, chargingSchedulePeriod: periods }] };
+      profiles.push(`frame [2,"p${id}","SetChargingProfile",${JSON.stringify({ evseId: evse, chargingProfile: p })}]`);
+    }
+  }
+  const withProfiles = count(profiles);
+  const asks = count([...profiles, ...Array.from({ length: 20 }, (_, i) => `frame [2,"c${i}","GetCompositeSchedule",{"evseId":1,"duration":86400,"chargingRateUnit":"A"}]`)]);
+  row("instructions per GetCompositeSchedule (24 h, 3 x 5 x 24)", `${Math.round((asks - withProfiles) / 20)}`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 sizes();
 await throughput();
 await composite();
 await day();
+native();

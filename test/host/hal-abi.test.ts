@@ -75,6 +75,17 @@ describe("HAL ABI", () => {
     });
   }
 
+  it("boards/include/chargewasm.h declares every import as cw_hal_<name> with the same arity and result", () => {
+    const header = readFileSync(new URL("../../boards/include/chargewasm.h", import.meta.url), "utf8").replace(/\s+/g, " ");
+    const got: Record<string, string> = {};
+    for (const m of header.matchAll(/(\w+) cw_hal_(\w+)\(cw_board \*b(?:, ([^)]*))?\);/g)) {
+      const params = m[3] ? m[3].split(",").length : 0;
+      got[m[2]] = `${params} -> ${m[1] === "void" ? "void" : "value"}`;
+    }
+    const want = Object.fromEntries(Object.entries(HAL_IMPORTS).map(([k, sig]) => [k, `${sig.params.length} -> ${sig.result ? "value" : "void"}`]));
+    expect(got).toEqual(want);
+  });
+
   it("docs/HAL.md documents every import and export with the same signature", () => {
     expect(Object.fromEntries(docTable("Imports"))).toEqual(Object.fromEntries(Object.entries(HAL_IMPORTS).map(([k, s]) => [k, fmt(s)])));
     expect(Object.fromEntries(docTable("Exports"))).toEqual(Object.fromEntries(Object.entries(ENGINE_EXPORTS).map(([k, s]) => [k, fmt(s)])));

@@ -1,0 +1,168 @@
+/*
+ * The wasm2c binding of the chargewasm engine: instantiates the C that wasm2c
+ * made of engine.wasm, forwards the host imports to the board's cw_hal_*
+ * functions (turning linear-memory offsets into checked C pointers), and turns
+ * a trap into a logged, clean restart of the engine.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#include "chargewasm.h"
+#include "engine.h"
+#include "wasm-rt-impl.h"
+
+struct Z_host_instance_t {
+  cw_board *board;
+  cw_engine *engine;
+};
+
+struct cw_engine {
+  struct Z_host_instance_t host;
+  Z_engine_instance_t inst;
+  int live;
+  char *config;
+  size_t config_len;
+  int32_t restarts;
+};
+
+static int runtime_ready;
+
+/* A checked view of engine memory; a bad range is an engine fault and traps. */
+static uint8_t *mem(struct Z_host_instance_t *h, uint32_t ptr, uint32_t len) {
+  wasm_rt_memory_t *m = Z_engineZ_memory(&h->engine->inst);
+  if ((uint64_t)ptr + len > m->size) wasm_rt_trap(WASM_RT_TRAP_OOB);
+  return m->data + ptr;
+}
+
+static void note(cw_board *b, const char *text) { cw_hal_log(b, 0, (const uint8_t *)text, strlen(text)); }
+
+/* ---- imports ---- */
+u64 Z_hostZ_now_ms(struct Z_host_instance_t *h) { return (u64)cw_hal_now_ms(h->board); }
+u64 Z_hostZ_utc_ms(struct Z_host_instance_t *h) { return (u64)cw_hal_utc_ms(h->board); }
+u32 Z_hostZ_random_u32(struct Z_host_instance_t *h) { return cw_hal_random_u32(h->board); }
+void Z_hostZ_log(struct Z_host_instance_t *h, u32 level, u32 p, u32 n) { cw_hal_log(h->board, (int32_t)level, mem(h, p, n), n); }
+void Z_hostZ_ws_connect(struct Z_host_instance_t *h, u32 u, u32 ul, u32 id, u32 il, u32 pw, u32 pl, u32 profile) {
+  cw_hal_ws_connect(h->board, mem(h, u, ul), ul, mem(h, id, il), il, mem(h, pw, pl), pl, (int32_t)profile);
+}
+u32 Z_hostZ_ws_send(struct Z_host_instance_t *h, u32 p, u32 n) { return (u32)cw_hal_ws_send(h->board, mem(h, p, n), n); }
+u32 Z_hostZ_store_read(struct Z_host_instance_t *h, u32 k, u32 kl, u32 buf, u32 cap) {
+  return (u32)cw_hal_store_read(h->board, mem(h, k, kl), kl, mem(h, buf, cap), cap);
+}
+u32 Z_hostZ_store_write(struct Z_host_instance_t *h, u32 k, u32 kl, u32 v, u32 vl) {
+  return (u32)cw_hal_store_write(h->board, mem(h, k, kl), kl, mem(h, v, vl), vl);
+}
+void Z_hostZ_pilot_set(struct Z_host_instance_t *h, u32 evse, u32 duty) { cw_hal_pilot_set(h->board, (int32_t)evse, (int32_t)duty); }
+void Z_hostZ_contactor_set(struct Z_host_instance_t *h, u32 evse, u32 closed) { cw_hal_contactor_set(h->board, (int32_t)evse, (int32_t)closed); }
+void Z_hostZ_lock_set(struct Z_host_instance_t *h, u32 evse, u32 c, u32 locked) { cw_hal_lock_set(h->board, (int32_t)evse, (int32_t)c, (int32_t)locked); }
+u32 Z_hostZ_meter_read(struct Z_host_instance_t *h, u32 evse, u32 out, u32 cap) {
+  double values[16];
+  size_t n = cap < 16 ? cap : 16;
+  int32_t got = cw_hal_meter_read(h->board, (int32_t)evse, values, n);
+  if (got < 0) got = 0;
+  if ((size_t)got > n) got = (int32_t)n;
+  memcpy(mem(h, out, (u32)got * 8), values, (size_t)got * 8);  /* wasm memory is little-endian, like these targets */
+  return (u32)got;
+}
+void Z_hostZ_reboot(struct Z_host_instance_t *h, u32 reason) { cw_hal_reboot(h->board, (int32_t)reason); }
+void Z_hostZ_display(struct Z_host_instance_t *h, u32 evse, u32 p, u32 n) { cw_hal_display(h->board, (int32_t)evse, mem(h, p, n), n); }
+
+/* ---- lifecycle and trap handling ---- */
+static void instantiate(cw_engine *e) {
+  Z_engine_instantiate(&e->inst, &e->host);
+  e->live = 1;
+}
+
+/* After a trap: a fresh instance, started again from the saved config with boot reason Watchdog. */
+static void restart(cw_engine *e, wasm_rt_trap_t code) {
+  char text[160];
+  snprintf(text, sizeof text, "engine: trap (%s); restarting", wasm_rt_strerror(code));
+  note(e->host.board, text);
+  e->restarts++;
+  if (e->live) Z_engine_free(&e->inst);
+  e->live = 0;
+  instantiate(e);
+  if (e->config) cw_engine_init(e, e->config, e->config_len, 8 /* Watchdog */);
+}
+
+#define GUARDED(e, body)                                   \
+  do {                                                     \
+    wasm_rt_trap_t code_ = wasm_rt_impl_try();             \
+    if (code_ != WASM_RT_TRAP_NONE) { restart(e, code_); break; } \
+    body;                                                  \
+  } while (0)
+
+cw_engine *cw_engine_new(cw_board *b) {
+  if (!runtime_ready) { wasm_rt_init(); Z_engine_init_module(); runtime_ready = 1; }
+  cw_engine *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
+  e->host.board = b;
+  e->host.engine = e;
+  instantiate(e);
+  return e;
+}
+
+/* Copies bytes into engine memory; 0 when the engine refuses the size. */
+static u32 put(cw_engine *e, const void *data, size_t len) {
+  u32 p = Z_engineZ_alloc(&e->inst, (u32)len);
+  if (p) memcpy(mem(&e->host, p, (u32)len), data, len);
+  return p;
+}
+
+int32_t cw_engine_init(cw_engine *e, const char *config, size_t len, int32_t boot_reason) {
+  volatile int32_t rc = 1;
+  if (config != e->config) {
+    free(e->config);
+    e->config = malloc(len);
+    if (!e->config) return 1;
+    memcpy(e->config, config, len);
+    e->config_len = len;
+  }
+  GUARDED(e, {
+    u32 p = put(e, e->config, len);
+    if (!p) { note(e->host.board, "init: station config larger than the frame limit"); break; }
+    rc = (int32_t)Z_engineZ_init(&e->inst, p, (u32)len, (u32)boot_reason);
+    Z_engineZ_free(&e->inst, p);
+  });
+  return rc;
+}
+
+void cw_engine_on_connection(cw_engine *e, int32_t up) { GUARDED(e, Z_engineZ_on_connection(&e->inst, (u32)up)); }
+
+void cw_engine_on_frame(cw_engine *e, const uint8_t *frame, size_t len) {
+  GUARDED(e, {
+    u32 p = len ? Z_engineZ_alloc(&e->inst, (u32)len) : 0;
+    if (p) memcpy(mem(&e->host, p, (u32)len), frame, len);
+    Z_engineZ_on_frame(&e->inst, p, (u32)len);
+    if (p) Z_engineZ_free(&e->inst, p);
+  });
+}
+
+void cw_engine_on_board_event(cw_engine *e, int32_t evse, int32_t kind, int32_t value) {
+  GUARDED(e, Z_engineZ_on_board_event(&e->inst, (u32)evse, (u32)kind, (u32)value));
+}
+
+void cw_engine_on_token(cw_engine *e, int32_t evse, const char *id_token, size_t len, int32_t type) {
+  GUARDED(e, {
+    u32 p = Z_engineZ_alloc(&e->inst, (u32)(len ? len : 1));
+    if (!p) break;
+    memcpy(mem(&e->host, p, (u32)len), id_token, len);
+    Z_engineZ_on_token(&e->inst, (u32)evse, p, (u32)len, (u32)type);
+    Z_engineZ_free(&e->inst, p);
+  });
+}
+
+int32_t cw_engine_tick(cw_engine *e) {
+  volatile int32_t next = -1;
+  GUARDED(e, next = (int32_t)Z_engineZ_tick(&e->inst));
+  return next;
+}
+
+int32_t cw_engine_restarts(const cw_engine *e) { return e->restarts; }
+
+void cw_engine_free(cw_engine *e) {
+  if (!e) return;
+  if (e->live) Z_engine_free(&e->inst);
+  free(e->config);
+  free(e);
+}

@@ -1,0 +1,22 @@
+// The same engine.wasm, run natively through wasm2c and the C shim, must do
+// exactly what it does in Node: the scripted scenarios of test/native produce
+// byte-identical frames, board actions and display texts on both hosts.
+import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { replay } from "./replay.ts";
+
+const dir = new URL("../native/", import.meta.url);
+const native = new URL("../../build/chargewasm-replay", import.meta.url).pathname;
+
+describe("native (wasm2c, posix) and Node hosts", () => {
+  for (const f of readdirSync(dir).filter((x) => x.endsWith(".scenario"))) {
+    it(`${f}: identical output`, async () => {
+      const path = new URL(f, dir).pathname;
+      const c = execFileSync(native, [path], { encoding: "utf8" });
+      const node = await replay(path);
+      expect(c.split("\n").length).toBeGreaterThan(10);
+      expect(c).toBe(node);
+    });
+  }
+});
