@@ -52,7 +52,17 @@ $(NATIVE)/replay.o: boards/posix/replay.c boards/include/chargewasm.h
 build/chargewasm-replay: $(NATIVE)/replay.o $(NATIVE)/engine_wasm2c.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
 	gcc -o $@ $^ -lm
 
-native: build/chargewasm-replay
+# The same board and binding built with AddressSanitizer and UBSan (the generated engine is linked as is).
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+$(NATIVE)/%.asan.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c
+	gcc $(CFLAGS_SHIM) $(SAN) -c $< -o $@
+$(NATIVE)/replay.asan.o: boards/posix/replay.c boards/include/chargewasm.h
+	@mkdir -p $(NATIVE)
+	gcc $(CFLAGS_SHIM) $(SAN) -c $< -o $@
+build/chargewasm-replay-asan: $(NATIVE)/replay.asan.o $(NATIVE)/engine_wasm2c.asan.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
+	gcc $(SAN) -o $@ $^ -lm
+
+native: build/chargewasm-replay build/chargewasm-replay-asan
 
 deps: $(NPM_STAMP)
 

@@ -102,8 +102,9 @@ export class Engine {
 
   onConnection(up: boolean): void { this.x.on_connection(up ? 1 : 0); }
 
-  onFrame(frame: string): void {
-    const b = enc.encode(frame);
+  /** One frame from the CSMS: text, or its bytes as received (which need not be valid UTF-8). */
+  onFrame(frame: string | Uint8Array): void {
+    const b = typeof frame === "string" ? enc.encode(frame) : frame;
     const p = this.x.alloc(b.length);
     if (!p) { this.x.on_frame(0, b.length); return; }
     new Uint8Array(this.x.memory.buffer, p, b.length).set(b);

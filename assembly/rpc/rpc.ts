@@ -138,6 +138,7 @@ export class Rpc {
   /** A frame from the CSMS. */
   receive(ptr: usize, len: i32): void {
     this.lastActivity = now();
+    if (len <= 0) { this.sendError("-1", ErrorCode.RpcFrameworkError, "Invalid JSON (empty frame)"); return; }
     if (ptr == 0) { this.sendError("-1", ErrorCode.RpcFrameworkError, "Frame of " + len.toString() + " bytes exceeds the limit of " + MAX_FRAME.toString()); return; }
     const j = this.j;
     const e = j.parse(ptr, len);

@@ -8,6 +8,7 @@ import { replay } from "./replay.ts";
 
 const dir = new URL("../native/", import.meta.url);
 const native = new URL("../../build/chargewasm-replay", import.meta.url).pathname;
+const sanitized = new URL("../../build/chargewasm-replay-asan", import.meta.url).pathname;
 
 describe("native (wasm2c, posix) and Node hosts", () => {
   for (const f of readdirSync(dir).filter((x) => x.endsWith(".scenario"))) {
@@ -17,6 +18,12 @@ describe("native (wasm2c, posix) and Node hosts", () => {
       const node = await replay(path);
       expect(c.split("\n").length).toBeGreaterThan(10);
       expect(c).toBe(node);
+    });
+
+    it(`${f}: clean under AddressSanitizer and UBSan`, () => {
+      const path = new URL(f, dir).pathname;
+      const out = execFileSync(sanitized, [path], { encoding: "utf8", env: { ...process.env, ASAN_OPTIONS: "detect_leaks=1:abort_on_error=1" } });
+      expect(out).toBe(execFileSync(native, [path], { encoding: "utf8" }));
     });
   }
 });

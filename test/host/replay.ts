@@ -57,7 +57,8 @@ export async function replay(file: string): Promise<string> {
     if (!id) throw new Error("replay: nothing to answer");
     e.onFrame(error ? `[4,"${id}","${payload}","",{}]` : `[3,"${id}",${payload}]`);
   };
-  for (const raw of readFileSync(file, "utf8").split("\n")) {
+  // latin1 keeps every byte as one character, so frames reach the engine exactly as the file has them.
+  for (const raw of readFileSync(file, "latin1").split("\n")) {
     const line = raw.replace(/\r$/, "");
     if (!line || line.startsWith("#")) continue;
     const sp = line.indexOf(" ");
@@ -73,7 +74,7 @@ export async function replay(file: string): Promise<string> {
       case "disconnected": open.length = 0; e.onConnection(false); break;
       case "reply": reply(arg, false); break;
       case "error": reply(arg, true); break;
-      case "frame": e.onFrame(tx ? arg.replaceAll("$TX", tx) : arg); break;
+      case "frame": e.onFrame(Buffer.from(tx ? arg.replaceAll("$TX", tx) : arg, "latin1")); break;
       case "pilot": {
         const [evse, state, connector] = arg.split(" ");
         e.onBoardEvent(Number(evse), BOARD_EVENT.Pilot, (state.charCodeAt(0) - 65) | (Number(connector ?? 1) << 8));
