@@ -16,13 +16,14 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-# Debian packages: mosquitto (a real MQTT broker for the EMS tests), wabt (wasm2c) and gcc for the native build.
+# Debian packages: mosquitto (a real MQTT broker for the EMS tests), wabt (wasm2c), gcc and libwebsockets for the native build.
 DEB_STAMP := node_modules/.debs
 $(DEB_STAMP): $(NPM_STAMP)
 	@missing=""; \
 	{ [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null; } || missing="$$missing mosquitto"; \
 	command -v wasm2c >/dev/null || missing="$$missing wabt"; \
 	command -v gcc >/dev/null || missing="$$missing gcc libc6-dev"; \
+	[ -f /usr/include/libwebsockets.h ] || missing="$$missing libwebsockets-dev"; \
 	if [ -n "$$missing" ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; fi
 	@touch $@
 
@@ -62,7 +63,13 @@ $(NATIVE)/replay.asan.o: boards/posix/replay.c boards/include/chargewasm.h
 build/chargewasm-replay-asan: $(NATIVE)/replay.asan.o $(NATIVE)/engine_wasm2c.asan.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
 	gcc $(SAN) -o $@ $^ -lm
 
-native: build/chargewasm-replay build/chargewasm-replay-asan
+$(NATIVE)/station.o: boards/posix/station.c boards/include/chargewasm.h $(DEB_STAMP)
+	@mkdir -p $(NATIVE)
+	gcc $(CFLAGS_SHIM) -c $< -o $@
+build/chargewasm-station: $(NATIVE)/station.o $(NATIVE)/engine_wasm2c.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
+	gcc -o $@ $^ -lwebsockets -lm
+
+native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-station
 
 deps: $(NPM_STAMP)
 

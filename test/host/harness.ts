@@ -30,10 +30,17 @@ function check(id: string, payload: unknown): string | null {
 }
 
 /** Every problem with the frames the station sent (CALLs, CALLRESULTs against the CSMS CALL they answer, CALLERRORs). */
-export function frameViolations(station: Station): string[] {
+export function frameViolations(station: Station): string[] { return violations(station.frames); }
+
+/** The same check on the frames a CSMS recorded for one station ("in": sent by the station). */
+export function csmsFrameViolations(csms: DevCsms, identity: string): string[] {
+  return violations(csms.frames.filter((f) => f.identity === identity).map((f) => ({ dir: f.dir === "in" ? "out" : "in", text: f.text })));
+}
+
+function violations(frames: { dir: string; text: string }[]): string[] {
   const bad: string[] = [];
   const csmsCalls = new Map<string, string>();
-  for (const f of station.frames) {
+  for (const f of frames) {
     let m: any;
     try { m = JSON.parse(f.text); } catch { if (f.dir === "out") bad.push(`station sent invalid JSON: ${f.text}`); continue; }
     if (f.dir === "in") {

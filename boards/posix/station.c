@@ -1,0 +1,327 @@
+/*
+ * chargewasm-station: the native engine as a Linux charging station. OCPP-J over
+ * libwebsockets (subprotocol ocpp2.0.1, HTTP Basic auth, wss with the system's
+ * CA store), the wall clock, file-backed storage. The board has no EV attached
+ * yet: the board link that lets the Node board simulator drive it is the next step.
+ *
+ *   chargewasm-station CONFIG.json STORE-DIR
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <libwebsockets.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chargewasm.h"
+
+#define SUBPROTOCOL "ocpp2.0.1"
+#define MAX_RX (64 * 1024)
+#define QUEUE 32
+
+struct frame { unsigned char *data; size_t len; };
+
+struct cw_board {
+  struct lws_context *ctx;
+  struct lws *wsi;
+  int up;
+  char auth[512];                 /* "Basic ..." or empty */
+  struct frame out[QUEUE];
+  int out_head, out_count;
+  unsigned char *rx;
+  size_t rx_len;
+  int rx_oversize;
+  const char *store;
+  int reboot;
+};
+
+static cw_engine *engine;
+static volatile sig_atomic_t stopping;
+static lws_sorted_usec_list_t tick_sul;
+static struct lws_context *context;
+
+/* Runs the engine's due work, then wakes the event loop again at its next deadline (at least once a second). */
+static void on_tick(lws_sorted_usec_list_t *sul) {
+  (void)sul;
+  if (!engine || stopping) return;
+  int32_t next = cw_engine_tick(engine);
+  lws_sul_schedule(context, 0, &tick_sul, on_tick, (lws_usec_t)(next < 0 || next > 1000 ? 1000 : next) * LWS_US_PER_MS);
+}
+
+static int64_t ms(clockid_t c) {
+  struct timespec t;
+  clock_gettime(c, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+int64_t cw_hal_now_ms(cw_board *b) { (void)b; return ms(CLOCK_MONOTONIC); }
+int64_t cw_hal_utc_ms(cw_board *b) { (void)b; return ms(CLOCK_REALTIME); }
+uint32_t cw_hal_random_u32(cw_board *b) {
+  (void)b;
+  uint32_t r = 0;
+  if (getrandom(&r, sizeof r, 0) != sizeof r) r = (uint32_t)ms(CLOCK_MONOTONIC) * 2654435761u;
+  return r;
+}
+
+void cw_hal_log(cw_board *b, int32_t level, const uint8_t *msg, size_t len) {
+  static const char *names[] = { "error", "warn", "info", "debug" };
+  (void)b;
+  if (level < 3) fprintf(stderr, "[%s] %.*s\n", names[level < 0 ? 0 : level], (int)len, (const char *)msg);
+}
+
+/* ---- the WebSocket ---- */
+static void drop_queue(cw_board *b) {
+  while (b->out_count) { free(b->out[b->out_head].data); b->out_head = (b->out_head + 1) % QUEUE; b->out_count--; }
+}
+
+static void down(cw_board *b, const char *why) {
+  if (stopping || (!b->wsi && !b->up)) return;
+  fprintf(stderr, "[warn] transport: %s\n", why);
+  b->wsi = NULL;
+  b->up = 0;
+  drop_queue(b);
+  cw_engine_on_connection(engine, 0);
+  on_tick(NULL);
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+  cw_board *b = (cw_board *)lws_context_user(lws_get_context(wsi));
+  (void)user;
+  switch (reason) {
+  case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
+    if (!b->auth[0]) break;
+    unsigned char **p = (unsigned char **)in, *end = (*p) + len;
+    if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, (unsigned char *)b->auth, (int)strlen(b->auth), p, end)) return -1;
+    break;
+  }
+  case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH: {
+    /* The handshake's headers are still here: refuse a CSMS that did not choose ocpp2.0.1. */
+    char proto[64] = "";
+    lws_hdr_copy(wsi, proto, sizeof proto, WSI_TOKEN_PROTOCOL);
+    if (strcmp(proto, SUBPROTOCOL) != 0) {
+      fprintf(stderr, "[warn] transport: CSMS did not agree to subprotocol %s (got \"%s\"); closing\n", SUBPROTOCOL, proto);
+      return 1;
+    }
+    break;
+  }
+  case LWS_CALLBACK_CLIENT_ESTABLISHED: {
+    b->wsi = wsi;
+    b->up = 1;
+    printf("connected\n");
+    fflush(stdout);
+    cw_engine_on_connection(engine, 1);
+    on_tick(NULL);
+    break;
+  }
+  case LWS_CALLBACK_CLIENT_RECEIVE:
+    if (lws_frame_is_binary(wsi)) { fprintf(stderr, "[warn] transport: dropped a binary frame\n"); break; }
+    if (b->rx_len + len > MAX_RX) b->rx_oversize = 1;
+    else { memcpy(b->rx + b->rx_len, in, len); b->rx_len += len; }
+    if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
+      if (b->rx_oversize) cw_engine_on_frame(engine, b->rx, MAX_RX + 1);
+      else {
+        printf("csms -> station %.*s\n", (int)b->rx_len, (const char *)b->rx);
+        fflush(stdout);
+        cw_engine_on_frame(engine, b->rx, b->rx_len);
+      }
+      on_tick(NULL);
+      b->rx_len = 0;
+      b->rx_oversize = 0;
+    }
+    break;
+  case LWS_CALLBACK_CLIENT_WRITEABLE:
+    if (b->out_count) {
+      struct frame *f = &b->out[b->out_head];
+      unsigned char *buf = malloc(LWS_PRE + f->len);
+      if (!buf) return -1;
+      memcpy(buf + LWS_PRE, f->data, f->len);
+      int n = lws_write(wsi, buf + LWS_PRE, f->len, LWS_WRITE_TEXT);
+      free(buf);
+      if (n < (int)f->len) return -1;
+      free(f->data);
+      b->out_head = (b->out_head + 1) % QUEUE;
+      b->out_count--;
+      if (b->out_count) lws_callback_on_writable(wsi);
+    }
+    break;
+  case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+    down(b, in ? (const char *)in : "connection error");
+    break;
+  case LWS_CALLBACK_CLIENT_CLOSED:
+  case LWS_CALLBACK_WSI_DESTROY:
+    if (b->wsi == wsi || (!b->up && reason == LWS_CALLBACK_CLIENT_CLOSED)) down(b, "closed");
+    break;
+  default:
+    break;
+  }
+  return 0;
+}
+
+static const struct lws_protocols protocols[] = {
+  { SUBPROTOCOL, callback, 0, MAX_RX, 0, NULL, 0 },
+  { NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+void cw_hal_ws_connect(cw_board *b, const uint8_t *url, size_t url_len, const uint8_t *user, size_t user_len,
+                       const uint8_t *pass, size_t pass_len, int32_t profile) {
+  char u[1024], *prot, *address, *path;
+  int port;
+  if (url_len >= sizeof u) { down(b, "URL too long"); return; }
+  memcpy(u, url, url_len);
+  u[url_len] = 0;
+  printf("connecting to %s\n", u);
+  fflush(stdout);
+  if (lws_parse_uri(u, (const char **)&prot, (const char **)&address, &port, (const char **)&path)) {
+    fprintf(stderr, "[warn] transport: bad URL\n");
+    cw_engine_on_connection(engine, 0);
+    return;
+  }
+  b->auth[0] = 0;
+  if (profile >= 1 && pass_len) {
+    char cred[400];
+    int n = snprintf(cred, sizeof cred, "%.*s:%.*s", (int)user_len, (const char *)user, (int)pass_len, (const char *)pass);
+    strcpy(b->auth, "Basic ");
+    lws_b64_encode_string(cred, n, b->auth + 6, (int)sizeof b->auth - 7);
+  }
+  char fullpath[1100];
+  snprintf(fullpath, sizeof fullpath, "/%s", path);
+  struct lws_client_connect_info i;
+  memset(&i, 0, sizeof i);
+  i.context = b->ctx;
+  i.address = address;
+  i.port = port;
+  i.path = fullpath;
+  i.host = address;
+  i.origin = address;
+  i.protocol = SUBPROTOCOL;
+  i.ssl_connection = !strcmp(prot, "wss") ? LCCSCF_USE_SSL : 0;
+  if (!lws_client_connect_via_info(&i)) { fprintf(stderr, "[warn] transport: could not start the connection\n"); cw_engine_on_connection(engine, 0); }
+}
+
+int32_t cw_hal_ws_send(cw_board *b, const uint8_t *frame, size_t len) {
+  if (!b->up || !b->wsi || b->out_count == QUEUE) return 1;
+  struct frame *f = &b->out[(b->out_head + b->out_count) % QUEUE];
+  f->data = malloc(len ? len : 1);
+  if (!f->data) return 1;
+  memcpy(f->data, frame, len);
+  f->len = len;
+  b->out_count++;
+  printf("station -> csms %.*s\n", (int)len, (const char *)frame);
+  fflush(stdout);
+  lws_callback_on_writable(b->wsi);
+  return 0;
+}
+
+/* ---- storage: one file per key under the store directory ---- */
+static void key_path(cw_board *b, const uint8_t *key, size_t len, char *out, size_t cap) {
+  size_t n = (size_t)snprintf(out, cap, "%s/", b->store);
+  for (size_t i = 0; i < len && n + 1 < cap; i++) out[n++] = key[i] == '/' ? '~' : (char)key[i];
+  out[n] = 0;
+}
+
+int32_t cw_hal_store_read(cw_board *b, const uint8_t *key, size_t key_len, uint8_t *buf, size_t cap) {
+  char path[1024];
+  key_path(b, key, key_len, path, sizeof path);
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  rewind(f);
+  if (size < 0 || (size_t)size > cap) { fclose(f); return -2; }
+  size_t got = fread(buf, 1, (size_t)size, f);
+  fclose(f);
+  return (int32_t)got;
+}
+
+int32_t cw_hal_store_write(cw_board *b, const uint8_t *key, size_t key_len, const uint8_t *val, size_t len) {
+  char path[1024], tmp[1040];
+  key_path(b, key, key_len, path, sizeof path);
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "wb");
+  if (!f) return 1;
+  int ok = fwrite(val, 1, len, f) == len;
+  ok = fclose(f) == 0 && ok;
+  return ok && rename(tmp, path) == 0 ? 0 : 1;
+}
+
+/* ---- the board: no EV attached yet ---- */
+void cw_hal_pilot_set(cw_board *b, int32_t evse, int32_t duty) { (void)b; printf("board: pilot %d duty %d\n", evse, duty); }
+void cw_hal_contactor_set(cw_board *b, int32_t evse, int32_t closed) { (void)b; printf("board: contactor %d %d\n", evse, closed); }
+void cw_hal_lock_set(cw_board *b, int32_t evse, int32_t c, int32_t locked) { (void)b; printf("board: lock %d/%d %d\n", evse, c, locked); }
+int32_t cw_hal_meter_read(cw_board *b, int32_t evse, double *out, size_t cap) { (void)b; (void)evse; (void)out; (void)cap; return 0; }
+void cw_hal_reboot(cw_board *b, int32_t reason) { b->reboot = reason; }
+void cw_hal_display(cw_board *b, int32_t evse, const uint8_t *text, size_t len) {
+  (void)b;
+  printf("board: display %d %.*s\n", evse, (int)len, (const char *)text);
+}
+
+static void on_signal(int sig) { (void)sig; stopping = 1; }
+
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  rewind(f);
+  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (s) { *len = fread(s, 1, (size_t)n, f); s[*len] = 0; }
+  fclose(f);
+  return s;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 3) { fprintf(stderr, "usage: chargewasm-station CONFIG.json STORE-DIR\n"); return 2; }
+  size_t config_len = 0;
+  char *config = slurp(argv[1], &config_len);
+  if (!config) { perror(argv[1]); return 2; }
+  if (mkdir(argv[2], 0755) && errno != EEXIST) { perror(argv[2]); return 2; }
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  signal(SIGPIPE, SIG_IGN);
+
+  static cw_board board;
+  board.store = argv[2];
+  board.rx = malloc(MAX_RX);
+  lws_set_log_level(LLL_ERR, NULL);
+  struct lws_context_creation_info info;
+  memset(&info, 0, sizeof info);
+  info.port = CONTEXT_PORT_NO_LISTEN;
+  info.protocols = protocols;
+  info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  info.user = &board;
+  board.ctx = context = lws_create_context(&info);
+  if (!board.ctx) { fprintf(stderr, "libwebsockets: no context\n"); return 1; }
+
+  int32_t reason = 3; /* PowerUp */
+  for (;;) {
+    engine = cw_engine_new(&board);
+    if (!engine || cw_engine_init(engine, config, config_len, reason)) { fprintf(stderr, "station config refused\n"); return 1; }
+    on_tick(NULL);
+    while (!stopping && !board.reboot) lws_service(board.ctx, 0);
+    if (stopping) break;
+    reason = board.reboot;
+    board.reboot = 0;
+    /* Let the transport deliver what the engine already sent (the ResetResponse, the Ended events). */
+    for (int64_t until = ms(CLOCK_MONOTONIC) + 2000; board.out_count && board.up && ms(CLOCK_MONOTONIC) < until;) lws_service(board.ctx, 0);
+    printf("rebooting (boot reason %d)\n", reason);
+    if (board.wsi) { lws_set_timeout(board.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC); }
+    board.wsi = NULL;
+    board.up = 0;
+    drop_queue(&board);
+    cw_engine_free(engine);
+  }
+  lws_sul_cancel(&tick_sul);
+  lws_context_destroy(board.ctx);   /* its close callbacks still see the engine */
+  cw_engine_free(engine);
+  engine = NULL;
+  free(board.rx);
+  free(config);
+  return 0;
+}
