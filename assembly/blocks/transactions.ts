@@ -24,6 +24,18 @@ import {
 // TxStartPoint / TxStopPoint conditions as bits.
 const P_EV: u32 = 1, P_AUTH: u32 = 2, P_PPC: u32 = 4, P_ENERGY: u32 = 8, P_BAY: u32 = 16;
 
+/** TxStartPoint / TxStopPoint as condition bits, re-parsed only when the variable changed. */
+let startSrc = "", stopSrc = "";
+let startBits: u32 = 0, stopBits: u32 = 0;
+function startPoints(): u32 {
+  if (TxStartPoint.value != startSrc) { startSrc = TxStartPoint.value; startBits = points(startSrc); }
+  return startBits;
+}
+function stopPoints(): u32 {
+  if (TxStopPoint.value != stopSrc) { stopSrc = TxStopPoint.value; stopBits = points(stopSrc); }
+  return stopBits;
+}
+
 function points(list: string): u32 {
   let m: u32 = 0;
   const parts = list.split(",");
@@ -84,7 +96,7 @@ export class Session {
   endedSamples: MeterValueType[] = [];
 
   constructor(public evse: i32, public connectors: i32, public phases: i32, public maxAmps: f64) {
-    this.offeredLimit = maxAmps;
+    this.offeredLimit = Math.floor(maxAmps * 10) / 10;
     this.wantConnector = new StaticArray<bool>(connectors + 1);
     for (let c = 0; c <= connectors; c++) this.wantConnector[c] = true;
   }
@@ -155,7 +167,7 @@ export class Session {
     const changed = state != this.state;
     this.trackCharging(state);
     this.state = state;
-    const startMask = points(TxStartPoint.value), stopMask = points(TxStopPoint.value);
+    const startMask = startPoints(), stopMask = stopPoints();
     const cur = this.conditions(state);
     if (!this.active) {
       if (cur & startMask) this.start(trigger, state);
@@ -220,7 +232,7 @@ export class Session {
     const up = TxUpdatedInterval.int * 1000, ended = TxEndedInterval.int * 1000;
     this.nextUpdate = up > 0 ? this.txStartedAt + up : -1;
     this.nextEndedSample = ended > 0 ? this.txStartedAt + ended : -1;
-    this.seen = this.conditions(state) & points(TxStopPoint.value);
+    this.seen = this.conditions(state) & stopPoints();
     info("transactions: " + this.txId + " started on EVSE " + this.evse.toString() + " (" + TriggerReasonEnumType_name(trigger) + ")");
     this.startWh = readMeter(this.evse)[Field.EnergyWh];
     this.event(TransactionEventEnumType.Started, trigger, state);
