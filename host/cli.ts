@@ -67,6 +67,7 @@ async function ctl(args: string[], controlPort: number, o: Record<string, string
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === "help" || cmd === "--help" || rest.includes("--help")) { console.log(USAGE); return; }
   const { values: o, positionals } = parseArgs({
     args: rest,
     allowPositionals: cmd === "ctl",
