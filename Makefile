@@ -43,7 +43,7 @@ $(NATIVE)/wasm-rt-impl.o: $(DEB_STAMP)
 	@mkdir -p $(NATIVE)
 	gcc -O2 -I$(WASM_RT) -c $(WASM_RT)/wasm-rt-impl.c -o $@
 
-$(NATIVE)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c
+$(NATIVE)/%.o: boards/common/%.c boards/include/chargewasm.h boards/include/boardlink.h $(NATIVE)/engine.c
 	gcc $(CFLAGS_SHIM) -c $< -o $@
 
 $(NATIVE)/replay.o: boards/posix/replay.c boards/include/chargewasm.h
@@ -63,10 +63,10 @@ $(NATIVE)/replay.asan.o: boards/posix/replay.c boards/include/chargewasm.h
 build/chargewasm-replay-asan: $(NATIVE)/replay.asan.o $(NATIVE)/engine_wasm2c.asan.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
 	gcc $(SAN) -o $@ $^ -lm
 
-$(NATIVE)/station.o: boards/posix/station.c boards/include/chargewasm.h $(DEB_STAMP)
+$(NATIVE)/station.o: boards/posix/station.c boards/include/chargewasm.h boards/include/boardlink.h $(DEB_STAMP)
 	@mkdir -p $(NATIVE)
 	gcc $(CFLAGS_SHIM) -c $< -o $@
-build/chargewasm-station: $(NATIVE)/station.o $(NATIVE)/engine_wasm2c.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
+build/chargewasm-station: $(NATIVE)/station.o $(NATIVE)/boardlink.o $(NATIVE)/engine_wasm2c.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
 	gcc -o $@ $^ -lwebsockets -lm
 
 native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-station

@@ -1,14 +1,19 @@
 /*
  * chargewasm-station: the native engine as a Linux charging station. OCPP-J over
  * libwebsockets (subprotocol ocpp2.0.1, HTTP Basic auth, wss with the system's
- * CA store), the wall clock, file-backed storage. The board has no EV attached
- * yet: the board link that lets the Node board simulator drive it is the next step.
+ * CA store), the wall clock, file-backed storage. Board I/O goes over the board
+ * link (docs/BOARD-LINK.md) to a board or the Node board simulator; without one
+ * the station has no EV.
  *
- *   chargewasm-station CONFIG.json STORE-DIR
+ *   chargewasm-station CONFIG.json STORE-DIR [--board tcp:HOST:PORT]
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <libwebsockets.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boardlink.h"
 #include "chargewasm.h"
 
 #define SUBPROTOCOL "ocpp2.0.1"
@@ -26,6 +32,10 @@
 #define QUEUE 32
 
 struct frame { unsigned char *data; size_t len; };
+
+/* A board input waiting to reach the engine (never from inside an engine call). */
+struct event { uint8_t type; uint8_t len; uint8_t data[64]; };
+#define EVENTS 64
 
 struct cw_board {
   struct lws_context *ctx;
@@ -39,19 +49,30 @@ struct cw_board {
   int rx_oversize;
   const char *store;
   int reboot;
+  int link;                       /* board link socket, -1 without a board */
+  bl_parser parser;
+  struct event events[EVENTS];
+  int ev_head, ev_count;
+  double meter[10];
+  int meter_evse;                 /* the EVSE whose METER answer is awaited, 0 when none */
 };
 
 static cw_engine *engine;
 static volatile sig_atomic_t stopping;
 static lws_sorted_usec_list_t tick_sul;
 static struct lws_context *context;
+static cw_board *the_board;
+static void link_read(cw_board *b);
+static void deliver(cw_board *b);
 
 /* Runs the engine's due work, then wakes the event loop again at its next deadline (at least once a second). */
 static void on_tick(lws_sorted_usec_list_t *sul) {
   (void)sul;
   if (!engine || stopping) return;
+  if (the_board->link >= 0) { link_read(the_board); deliver(the_board); }
   int32_t next = cw_engine_tick(engine);
-  lws_sul_schedule(context, 0, &tick_sul, on_tick, (lws_usec_t)(next < 0 || next > 1000 ? 1000 : next) * LWS_US_PER_MS);
+  int32_t cap = the_board->link >= 0 ? 10 : 1000;   /* with a board, look at its inputs every 10 ms */
+  lws_sul_schedule(context, 0, &tick_sul, on_tick, (lws_usec_t)(next < 0 || next > cap ? cap : next) * LWS_US_PER_MS);
 }
 
 static int64_t ms(clockid_t c) {
@@ -250,15 +271,108 @@ int32_t cw_hal_store_write(cw_board *b, const uint8_t *key, size_t key_len, cons
   return ok && rename(tmp, path) == 0 ? 0 : 1;
 }
 
-/* ---- the board: no EV attached yet ---- */
-void cw_hal_pilot_set(cw_board *b, int32_t evse, int32_t duty) { (void)b; printf("board: pilot %d duty %d\n", evse, duty); }
-void cw_hal_contactor_set(cw_board *b, int32_t evse, int32_t closed) { (void)b; printf("board: contactor %d %d\n", evse, closed); }
-void cw_hal_lock_set(cw_board *b, int32_t evse, int32_t c, int32_t locked) { (void)b; printf("board: lock %d/%d %d\n", evse, c, locked); }
-int32_t cw_hal_meter_read(cw_board *b, int32_t evse, double *out, size_t cap) { (void)b; (void)evse; (void)out; (void)cap; return 0; }
+/* ---- the board link ---- */
+static void link_send(cw_board *b, uint8_t type, const uint8_t *payload, size_t len) {
+  if (b->link < 0) return;
+  uint8_t frame[BL_MAX_PAYLOAD + 6];
+  if (len > BL_MAX_PAYLOAD) len = BL_MAX_PAYLOAD;
+  size_t n = bl_encode(type, payload, len, frame);
+  for (size_t off = 0; off < n;) {
+    ssize_t w = send(b->link, frame + off, n - off, MSG_NOSIGNAL);
+    if (w < 0 && errno == EAGAIN) { struct pollfd pf = { b->link, POLLOUT, 0 }; poll(&pf, 1, 100); continue; }
+    if (w <= 0) { fprintf(stderr, "[error] board link: write failed; board I/O lost\n"); close(b->link); b->link = -1; return; }
+    off += (size_t)w;
+  }
+}
+
+/* Reads what the board sent: METER answers fill b->meter, everything else waits in the event queue. */
+static void link_read(cw_board *b) {
+  uint8_t chunk[1024];
+  for (;;) {
+    ssize_t n = recv(b->link, chunk, sizeof chunk, MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+      fprintf(stderr, "[error] board link: closed by the board\n");
+      close(b->link); b->link = -1; return;
+    }
+    if (n < 0) return;
+    for (ssize_t i = 0; i < n; i++) {
+      uint8_t type; const uint8_t *payload; size_t len;
+      if (!bl_feed(&b->parser, chunk[i], &type, &payload, &len)) continue;
+      if (type == BL_METER && len == 81 && payload[0] == b->meter_evse) {
+        memcpy(b->meter, payload + 1, sizeof b->meter);   /* f64 little-endian, as on these hosts */
+        b->meter_evse = 0;
+      } else if (b->ev_count < EVENTS && len <= sizeof b->events[0].data) {
+        struct event *e = &b->events[(b->ev_head + b->ev_count++) % EVENTS];
+        e->type = type; e->len = (uint8_t)len; memcpy(e->data, payload, len);
+      } else fprintf(stderr, "[warn] board link: event queue full; input dropped\n");
+    }
+  }
+}
+
+/* Hands queued board inputs to the engine, one at a time, outside any engine call. */
+static void deliver(cw_board *b) {
+  while (b->ev_count) {
+    struct event *e = &b->events[b->ev_head];
+    b->ev_head = (b->ev_head + 1) % EVENTS;
+    b->ev_count--;
+    const uint8_t *d = e->data;
+    if (e->type == BL_PILOT && e->len == 3) cw_engine_on_board_event(engine, d[0], CW_PILOT, d[1] | (d[2] << 8));
+    else if (e->type == BL_TOKEN && e->len >= 2) cw_engine_on_token(engine, d[0], (const char *)d + 2, e->len - 2u, d[1]);
+    else if (e->type == BL_BAY && e->len == 2) cw_engine_on_board_event(engine, d[0], CW_BAY, d[1]);
+    else if (e->type == BL_FEEDBACK && e->len == 3) cw_engine_on_board_event(engine, d[0], d[1], d[2]);
+    else if (e->type == BL_EMS && e->len == 5) cw_engine_on_board_event(engine, d[0], CW_EMS_LIMIT, (int32_t)((uint32_t)d[1] | (uint32_t)d[2] << 8 | (uint32_t)d[3] << 16 | (uint32_t)d[4] << 24));
+    else fprintf(stderr, "[warn] board link: unknown input %u (%u bytes) ignored\n", e->type, e->len);
+  }
+}
+
+static int link_connect(const char *spec) {
+  char host[256]; const char *port;
+  if (strncmp(spec, "tcp:", 4) || !(port = strrchr(spec + 4, ':')) || (size_t)(port - spec - 4) >= sizeof host) return -1;
+  memcpy(host, spec + 4, (size_t)(port - spec - 4));
+  host[port - spec - 4] = 0;
+  struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
+  if (getaddrinfo(host, port + 1, &hints, &ai)) return -1;
+  int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+  if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen)) { close(fd); fd = -1; }
+  freeaddrinfo(ai);
+  return fd;
+}
+
+/* ---- board outputs ---- */
+void cw_hal_pilot_set(cw_board *b, int32_t evse, int32_t duty) {
+  uint8_t p[3] = { (uint8_t)evse, (uint8_t)duty, (uint8_t)(duty >> 8) };
+  link_send(b, BL_PILOT_SET, p, sizeof p);
+}
+void cw_hal_contactor_set(cw_board *b, int32_t evse, int32_t closed) {
+  uint8_t p[2] = { (uint8_t)evse, (uint8_t)closed };
+  link_send(b, BL_CONTACTOR_SET, p, sizeof p);
+}
+void cw_hal_lock_set(cw_board *b, int32_t evse, int32_t c, int32_t locked) {
+  uint8_t p[3] = { (uint8_t)evse, (uint8_t)c, (uint8_t)locked };
+  link_send(b, BL_LOCK_SET, p, sizeof p);
+}
+/* Asks the board and waits (at most 500 ms) for its answer; board inputs that arrive meanwhile are queued. */
+int32_t cw_hal_meter_read(cw_board *b, int32_t evse, double *out, size_t cap) {
+  if (b->link < 0) return 0;
+  uint8_t p[1] = { (uint8_t)evse };
+  b->meter_evse = evse;
+  link_send(b, BL_METER_REQ, p, 1);
+  for (int64_t until = ms(CLOCK_MONOTONIC) + 500; b->meter_evse && b->link >= 0 && ms(CLOCK_MONOTONIC) < until;) {
+    struct pollfd pf = { b->link, POLLIN, 0 };
+    if (poll(&pf, 1, 50) > 0) link_read(b);
+  }
+  if (b->meter_evse) { b->meter_evse = 0; fprintf(stderr, "[warn] board link: no meter answer\n"); return 0; }
+  size_t n = cap < 10 ? cap : 10;
+  memcpy(out, b->meter, n * sizeof(double));
+  return (int32_t)n;
+}
 void cw_hal_reboot(cw_board *b, int32_t reason) { b->reboot = reason; }
 void cw_hal_display(cw_board *b, int32_t evse, const uint8_t *text, size_t len) {
-  (void)b;
-  printf("board: display %d %.*s\n", evse, (int)len, (const char *)text);
+  uint8_t p[BL_MAX_PAYLOAD];
+  if (len > BL_MAX_PAYLOAD - 1) len = BL_MAX_PAYLOAD - 1;
+  p[0] = (uint8_t)evse;
+  memcpy(p + 1, text, len);
+  link_send(b, BL_DISPLAY, p, len + 1);
 }
 
 static void on_signal(int sig) { (void)sig; stopping = 1; }
@@ -276,7 +390,10 @@ static char *slurp(const char *path, size_t *len) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3) { fprintf(stderr, "usage: chargewasm-station CONFIG.json STORE-DIR\n"); return 2; }
+  if (argc != 3 && !(argc == 5 && !strcmp(argv[3], "--board"))) {
+    fprintf(stderr, "usage: chargewasm-station CONFIG.json STORE-DIR [--board tcp:HOST:PORT]\n");
+    return 2;
+  }
   size_t config_len = 0;
   char *config = slurp(argv[1], &config_len);
   if (!config) { perror(argv[1]); return 2; }
@@ -287,7 +404,15 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
 
   static cw_board board;
+  the_board = &board;
   board.store = argv[2];
+  board.link = -1;
+  if (argc == 5) {
+    board.link = link_connect(argv[4]);
+    if (board.link < 0) { fprintf(stderr, "board link: cannot connect to %s\n", argv[4]); return 1; }
+    uint8_t hello[1] = { 1 };
+    link_send(&board, BL_HELLO, hello, 1);
+  }
   board.rx = malloc(MAX_RX);
   lws_set_log_level(LLL_ERR, NULL);
   struct lws_context_creation_info info;

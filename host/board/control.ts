@@ -2,9 +2,27 @@
 // `chargewasm ctl`, scripts and other tools. Documented in docs/CONTROL-API.md.
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Station } from "../station.ts";
+import type { StationConfig } from "../station.ts";
+import type { Board } from "./board.ts";
 import { ID_TOKEN_TYPES, IdTokenType } from "../hal.ts";
 import type { EvSpec } from "./board.ts";
+
+/** What the control API drives: a Node-hosted Station, or the board of a native one (LinkedBoard). */
+export interface Drivable {
+  readonly identity: string;
+  readonly connected: boolean;
+  readonly board: Board;
+  readonly opts: { config: StationConfig };
+  plug(evse: number, ev?: Partial<EvSpec>, connector?: number): void;
+  unplug(evse: number): void;
+  setEv(evse: number, change: Partial<EvSpec>): void;
+  fault(evse: number, state: "E" | "F" | null): void;
+  weld(evse: number, welded: boolean): void;
+  bay(evse: number, occupied: boolean): void;
+  tap(evse: number, idToken: string, type?: IdTokenType): void;
+  settle(ms?: number): Promise<void>;
+}
+type Station = Drivable;
 
 class HttpError extends Error { constructor(readonly status: number, msg: string) { super(msg); } }
 

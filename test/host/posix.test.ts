@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DevCsms } from "../../host/csms/server.ts";
 import { csmsFrameViolations, cv } from "./harness.ts";
+import { LinkedBoard } from "../../host/board/link.ts";
 
 const BIN = new URL("../../build/chargewasm-station", import.meta.url).pathname;
 const ID = "CS-POSIX";
@@ -26,18 +27,27 @@ afterEach(async () => {
   if (csms?.violations.length) throw new Error("ocpp-rpc strict mode failures:\n" + JSON.stringify(csms.violations));
 });
 
-async function setup(opts: ConstructorParameters<typeof DevCsms>[0] = {}) {
-  csms = new DevCsms({ heartbeatInterval: 300, ...opts });
+let linked: LinkedBoard | undefined;
+afterEach(async () => { await linked?.close(); linked = undefined; });
+
+async function setup(opts: ConstructorParameters<typeof DevCsms>[0] = {}, withBoard = false) {
+  csms = new DevCsms({ heartbeatInterval: 300, tokens: { ACCEPT1: "Accepted" }, ...opts });
   const url = await csms.listen();
   dir = mkdtempSync(join(tmpdir(), "cw-posix-"));
   const config = join(dir, "station.json");
-  writeFileSync(config, JSON.stringify({
-    csmsUrl: url, identity: ID, vendorName: "chargewasm", model: "posix", evses: [{ connectors: ["cType2"] }],
+  const cfg = {
+    csmsUrl: url, identity: ID, vendorName: "chargewasm", model: "posix", evses: [{ connectors: ["cType2"], maxPowerW: 22080 }],
     defaults: [{ component: "OCPPCommCtrlr", variable: "RetryBackOffWaitMinimum", value: "1" }, { component: "OCPPCommCtrlr", variable: "RetryBackOffRandomRange", value: "0" }],
-  }));
+  };
+  writeFileSync(config, JSON.stringify(cfg));
+  const boardArgs: string[] = [];
+  if (withBoard) {
+    linked = new LinkedBoard(cfg);
+    boardArgs.push("--board", `tcp:127.0.0.1:${await linked.listen()}`);
+  }
   let out = "";
   const start = () => {
-    const p = spawn(BIN, [config, join(dir, "store")], { stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(BIN, [config, join(dir, "store"), ...boardArgs], { stdio: ["ignore", "pipe", "pipe"] });
     p.stdout!.on("data", (d) => { out += d; });
     p.stderr!.on("data", (d) => { out += d; });
     procs.push(p);
@@ -85,6 +95,29 @@ describe("posix station", () => {
     await until(() => csms.clients.has(ID) && calls("BootNotification").length === 2, "second boot");
     const get = await csms.call(ID, "GetVariables", { getVariableData: [cv("OCPPCommCtrlr", "OfflineThreshold")] });
     expect(get.getVariableResult[0].attributeValue).toBe("77");
+  });
+
+  it("charges a car driven through the board link, with meter values read over it", async () => {
+    const s = await setup({}, true);
+    s.start();
+    await until(() => calls("StatusNotification").length === 1 && linked!.connected, "boot and board link");
+    linked!.plug(1, { maxCurrentA: 16 });
+    await until(() => calls("StatusNotification").at(-1)?.params.connectorStatus === "Occupied", "Occupied");
+    linked!.tap(1, "ACCEPT1");
+    await until(() => calls("TransactionEvent").some((c) => c.params.transactionInfo.chargingState === "Charging"), "Charging");
+    expect(calls("Authorize")[0].params).toEqual({ idToken: { idToken: "ACCEPT1", type: "ISO14443" } });
+    expect(calls("TransactionEvent")[0].params).toMatchObject({ eventType: "Started", idToken: { idToken: "ACCEPT1" }, evse: { id: 1, connectorId: 1 } });
+    expect(linked!.board.evse(1).snapshot()).toMatchObject({ pilot: "C", contactor: true, locked: true, drawnA: 16, dutyPermille: 533 });
+    await new Promise((r) => setTimeout(r, 300));
+    linked!.unplug(1);
+    await until(() => calls("TransactionEvent").some((c) => c.params.eventType === "Ended"), "Ended");
+    const ended = calls("TransactionEvent").find((c) => c.params.eventType === "Ended")!.params;
+    expect(ended).toMatchObject({ triggerReason: "EVCommunicationLost", transactionInfo: { stoppedReason: "EVDisconnected", chargingState: "Idle" } });
+    const wh = ended.meterValue[0].sampledValue[0];
+    expect(wh).toMatchObject({ context: "Transaction.End", measurand: "Energy.Active.Import.Register" });
+    expect(wh.value).toBeGreaterThan(0);
+    expect(wh.value).toBeCloseTo(linked!.board.evse(1).energyWh, 1);
+    await until(() => linked!.board.evse(1).display.startsWith("Session ended"), "display");
   });
 
   it("reboots on Reset and reconnects after losing the CSMS", async () => {

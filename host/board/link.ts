@@ -1,0 +1,171 @@
+// The Node end of the board link (docs/BOARD-LINK.md): the board simulator served
+// to a native firmware over TCP, so that a native station is driven exactly like
+// the Node-hosted one (the control API and `chargewasm ctl` work on both).
+import { EventEmitter } from "node:events";
+import { createServer, Server, Socket } from "node:net";
+import { Board, EvSpec, DEFAULT_EV } from "./board.ts";
+import { BOARD_EVENT, ID_TOKEN_TYPES, IdTokenType, PILOT_STATES } from "../hal.ts";
+import type { StationConfig } from "../station.ts";
+
+export const BL = {
+  SOF: 0x7e, HELLO: 0x01, PILOT_SET: 0x10, CONTACTOR_SET: 0x11, LOCK_SET: 0x12, DISPLAY: 0x13, METER_REQ: 0x14,
+  PILOT: 0x20, TOKEN: 0x21, BAY: 0x22, FEEDBACK: 0x23, METER: 0x24, EMS: 0x25, MAX_PAYLOAD: 512,
+} as const;
+
+/** CRC-16/CCITT-FALSE. */
+export function crc16(data: Uint8Array): number {
+  let crc = 0xffff;
+  for (const b of data) {
+    crc ^= b << 8;
+    for (let k = 0; k < 8; k++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc;
+}
+
+export function encodeFrame(type: number, payload: Uint8Array = new Uint8Array()): Buffer {
+  if (payload.length > BL.MAX_PAYLOAD) throw new Error("board link payload too large");
+  const f = Buffer.alloc(payload.length + 6);
+  f[0] = BL.SOF;
+  f.writeUInt16LE(payload.length, 1);
+  f[3] = type;
+  f.set(payload, 4);
+  f.writeUInt16LE(crc16(f.subarray(3, 4 + payload.length)), 4 + payload.length);
+  return f;
+}
+
+/** Splits a byte stream into frames; bytes that do not make a valid frame are counted and skipped. */
+export class FrameParser {
+  private buf = Buffer.alloc(0);
+  dropped = 0;
+  push(chunk: Buffer): { type: number; payload: Buffer }[] {
+    this.buf = Buffer.concat([this.buf, chunk]);
+    const out: { type: number; payload: Buffer }[] = [];
+    for (;;) {
+      const sof = this.buf.indexOf(BL.SOF);
+      if (sof < 0) { this.dropped += this.buf.length; this.buf = Buffer.alloc(0); break; }
+      if (sof > 0) { this.dropped += sof; this.buf = this.buf.subarray(sof); }
+      if (this.buf.length < 3) break;
+      const n = this.buf.readUInt16LE(1);
+      if (n > BL.MAX_PAYLOAD) { this.dropped++; this.buf = this.buf.subarray(1); continue; }
+      if (this.buf.length < n + 6) break;
+      const frame = this.buf.subarray(0, n + 6);
+      if (frame.readUInt16LE(n + 4) !== crc16(frame.subarray(3, n + 4))) { this.dropped++; this.buf = this.buf.subarray(1); continue; }
+      out.push({ type: frame[3], payload: Buffer.from(frame.subarray(4, n + 4)) });
+      this.buf = this.buf.subarray(n + 6);
+    }
+    return out;
+  }
+}
+
+const now = () => performance.now();
+
+/** The simulated board of a native station, on the wall clock. */
+export class LinkedBoard extends EventEmitter {
+  readonly board: Board;
+  readonly opts: { config: StationConfig };
+  private server: Server;
+  private socket: Socket | undefined;
+  private parser = new FrameParser();
+  private timer: NodeJS.Timeout;
+
+  constructor(config: StationConfig) {
+    super();
+    this.opts = { config };
+    this.board = new Board(config.evses, config.phases ?? 3, now());
+    this.server = createServer((s) => this.attach(s));
+    // The battery fills at a time only the board knows: look once a second.
+    this.timer = setInterval(() => { this.board.advance(now()); this.drain(); }, 1000);
+  }
+
+  get identity(): string { return this.opts.config.identity; }
+  get connected(): boolean { return this.socket !== undefined; }
+
+  async listen(port = 0): Promise<number> {
+    await new Promise<void>((res) => this.server.listen(port, "127.0.0.1", () => res()));
+    return (this.server.address() as { port: number }).port;
+  }
+
+  private attach(s: Socket): void {
+    this.socket?.destroy();
+    this.socket = s;
+    s.setNoDelay(true);
+    for (const e of this.board.evses) e.forgetReported();
+    s.on("data", (chunk) => { for (const f of this.parser.push(chunk)) this.handle(f.type, f.payload); });
+    s.on("close", () => { if (this.socket === s) this.socket = undefined; this.emit("link", false); });
+    this.emit("link", true);
+  }
+
+  private send(type: number, payload: Uint8Array): void { this.socket?.write(encodeFrame(type, payload)); }
+
+  private handle(type: number, p: Buffer): void {
+    this.board.advance(now());
+    const evse = p[0];
+    const e = this.board.evses[evse - 1];
+    if (type === BL.HELLO) { this.drain(); return; }
+    if (!e) { this.emit("warning", `board link: message ${type} for unknown EVSE ${evse}`); return; }
+    if (type === BL.PILOT_SET && p.length === 3) e.duty = p.readUInt16LE(1);
+    else if (type === BL.CONTACTOR_SET && p.length === 2) e.contactor = p[1] !== 0;
+    else if (type === BL.LOCK_SET && p.length === 3) e.locked = p[2] !== 0;
+    else if (type === BL.DISPLAY) { e.display = p.subarray(1).toString("utf8"); this.emit("display", { evse, text: e.display }); }
+    else if (type === BL.METER_REQ) {
+      const out = Buffer.alloc(81);
+      out[0] = evse;
+      e.meter().forEach((v, i) => out.writeDoubleLE(v, 1 + i * 8));
+      this.send(BL.METER, out);
+      return;
+    } else { this.emit("warning", `board link: malformed message ${type}`); return; }
+    this.drain();
+  }
+
+  /** Sends the board's reactions: pilot changes and contactor/lock feedback. */
+  private drain(): void {
+    if (!this.socket) return;
+    for (const e of this.board.evses) {
+      const p = e.pilotChange();
+      if (p !== null) { this.send(BL.PILOT, Uint8Array.of(e.id, PILOT_STATES.indexOf(p), e.connector)); this.emit("board", e.snapshot()); }
+      const fb = e.feedbackChange();
+      if (fb !== null) {
+        this.send(BL.FEEDBACK, Uint8Array.of(e.id, BOARD_EVENT.ContactorFeedback, fb[0] ? 1 : 0));
+        this.send(BL.FEEDBACK, Uint8Array.of(e.id, BOARD_EVENT.LockFeedback, fb[1] ? 1 : 0));
+      }
+    }
+  }
+
+  // ---- the same driving surface as Station (used by the control API) ----
+  plug(evse: number, ev: Partial<EvSpec> = {}, connector = 1): void {
+    this.board.advance(now());
+    const e = this.board.evse(evse);
+    e.ev = { ...DEFAULT_EV, ...ev };
+    e.connector = connector;
+    this.drain();
+  }
+  unplug(evse: number): void { this.board.advance(now()); this.board.evse(evse).ev = null; this.drain(); }
+  setEv(evse: number, change: Partial<EvSpec>): void {
+    const e = this.board.evse(evse);
+    if (!e.ev) throw new Error(`no EV plugged into EVSE ${evse}`);
+    this.board.advance(now());
+    Object.assign(e.ev, change);
+    this.drain();
+  }
+  fault(evse: number, state: "E" | "F" | null): void { this.board.advance(now()); this.board.evse(evse).fault = state; this.drain(); }
+  weld(evse: number, welded: boolean): void { this.board.advance(now()); this.board.evse(evse).welded = welded; this.drain(); }
+  bay(evse: number, occupied: boolean): void { this.board.evse(evse).bay = occupied; this.send(BL.BAY, Uint8Array.of(evse, occupied ? 1 : 0)); }
+  tap(evse: number, idToken: string, type: IdTokenType = "ISO14443"): void {
+    const id = Buffer.from(idToken, "utf8");
+    this.send(BL.TOKEN, Buffer.concat([Uint8Array.of(evse, ID_TOKEN_TYPES.indexOf(type)), id]));
+  }
+  emsLimit(evse: number, amps: number | null): void {
+    const p = Buffer.alloc(5);
+    p[0] = evse;
+    p.writeInt32LE(amps === null ? -1 : Math.round(amps * 10), 1);
+    this.send(BL.EMS, p);
+  }
+  /** The firmware answers on its own time: give it a moment. */
+  async settle(ms = 300): Promise<void> { await new Promise((r) => setTimeout(r, Math.min(ms, 300))); }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.socket?.destroy();
+    await new Promise((r) => this.server.close(r));
+  }
+}
