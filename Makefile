@@ -99,9 +99,10 @@ test-engine: engine
 test-host: engine $(DEB_STAMP) native
 	npx vitest run --reporter=default --reporter=json --outputFile.json=build/vitest.json
 
-# make sim CSMS=ws://host:port/path connects the station to another CSMS instead of the built-in one.
-sim: engine
-	npx tsx host/cli.ts sim $(if $(CSMS),--csms $(CSMS)) $(SIM_ARGS)
+# make sim CSMS=ws://host:port/path connects the station to another CSMS instead of the built-in one;
+# make sim RUNTIME=posix runs the native station (wasm2c, libwebsockets) on the same simulated board.
+sim: engine $(if $(filter posix,$(RUNTIME)),native)
+	npx tsx host/cli.ts sim $(if $(CSMS),--csms $(CSMS)) $(if $(RUNTIME),--runtime $(RUNTIME)) $(SIM_ARGS)
 
 csms: deps
 	npx tsx host/cli.ts csms

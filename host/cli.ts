@@ -1,6 +1,9 @@
 // chargewasm command line: `sim` (a station against the built-in or a given CSMS) and `csms` (the dev CSMS alone).
 import { parseArgs } from "node:util";
-import { readFileSync } from "node:fs";
+import { readFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { DevCsms } from "./csms/server.ts";
 import { Station, StationConfig } from "./station.ts";
@@ -9,10 +12,11 @@ import { defaultStation, DEV_TOKENS } from "./config.ts";
 import { checkedConfig } from "./validate-config.ts";
 import { startControl } from "./board/control.ts";
 import { EmsBridge } from "./ems/mqtt.ts";
+import { LinkedBoard } from "./board/link.ts";
 
 const USAGE = `usage:
   chargewasm sim  [--csms ws://host:port/path] [--id IDENTITY] [--password PW] [--config station.json] [--state DIR]
-                  [--port N] [--heartbeat SECONDS] [--control-port N] [--mqtt mqtt://host:port]
+                  [--port N] [--heartbeat SECONDS] [--control-port N] [--mqtt mqtt://host:port] [--runtime node|posix]
   chargewasm csms [--port N] [--heartbeat SECONDS]
   chargewasm ctl  [--control-port N] status
                   | plug EVSE [--max-current A] [--phases N] [--soc PCT] [--capacity WH] [--connector N]
@@ -65,6 +69,28 @@ async function ctl(args: string[], controlPort: number, o: Record<string, string
   console.log(JSON.stringify(out, null, 2));
 }
 
+/** The native station (build/chargewasm-station) with its board served over the board link. */
+async function simPosix(config: StationConfig, stateDir: string, controlPort: number): Promise<void> {
+  const bin = fileURLToPath(new URL("../build/chargewasm-station", import.meta.url));
+  if (!existsSync(bin)) { console.error("build/chargewasm-station is missing: run make native"); process.exit(1); }
+  const board = new LinkedBoard(config);
+  const port = await board.listen();
+  mkdirSync(stateDir, { recursive: true });
+  const cfgPath = join(stateDir, `${config.identity}.station.json`);
+  writeFileSync(cfgPath, JSON.stringify(config));
+  const child = spawn(bin, [cfgPath, join(stateDir, `${config.identity}-store`), "--board", `tcp:127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on("line", (line) => console.log(`${stamp()} ${line}`));
+  }
+  child.on("exit", (code) => { console.log(`${stamp()} posix station exited (${code})`); process.exit(code ?? 1); });
+  board.on("link", (up) => console.log(`${stamp()} board link ${up ? "up" : "down"}`));
+  const control = await startControl(board, controlPort);
+  console.log(`control API on ${control.url} (try: host/chargewasm ctl plug 1)`);
+  const stop = () => { child.kill("SIGTERM"); };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === "help" || cmd === "--help" || rest.includes("--help")) { console.log(USAGE); return; }
@@ -76,7 +102,7 @@ async function main(argv: string[]): Promise<void> {
       config: { type: "string" }, state: { type: "string" }, port: { type: "string" }, heartbeat: { type: "string" },
       "control-port": { type: "string" }, "max-current": { type: "string" }, phases: { type: "string" }, soc: { type: "string" },
       capacity: { type: "string" }, connector: { type: "string" }, type: { type: "string" }, "wants-charge": { type: "string" },
-      mqtt: { type: "string" },
+      mqtt: { type: "string" }, runtime: { type: "string" },
     },
   });
   const controlPort = Number(o["control-port"] ?? 9221);
@@ -98,6 +124,8 @@ async function main(argv: string[]): Promise<void> {
   if (o.config && o.csms) config.csmsUrl = o.csms;
   checkedConfig(config);
   const stateDir = o.state ?? ".state";
+  if (o.runtime === "posix") return simPosix(config, stateDir, controlPort);
+  if (o.runtime !== undefined && o.runtime !== "node") { console.error(`unknown runtime ${o.runtime} (node or posix)`); process.exit(2); }
   const station = await Station.create({ config, store: new FileStore(join(stateDir, `${config.identity}.json`)) });
   station.on("dial", (u) => console.log(`${stamp()} station ${config.identity}: connecting to ${u}`));
   station.on("connected", () => console.log(`${stamp()} station ${config.identity}: connected`));

@@ -30,6 +30,23 @@ function waitFor(get: () => string, want: string[], what: string): Promise<void>
 }
 
 describe("chargewasm sim + ctl", () => {
+  it("--runtime posix: the native station on the same board, driven by ctl", async () => {
+    dir = mkdtempSync(join(tmpdir(), "cw-sim-"));
+    const [port, control] = [await freePort(), await freePort()];
+    child = spawn(CLI, ["sim", "--runtime", "posix", "--port", String(port), "--control-port", String(control), "--state", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout!.on("data", (d) => { out += d; });
+    child.stderr!.on("data", (d) => { out += d; });
+    await waitFor(() => out, ["board link up", '"StatusNotification",{', `control API on http://127.0.0.1:${control}`], "posix boot");
+    const ctl = async (...args: string[]) => JSON.parse((await run(CLI, ["ctl", "--control-port", String(control), ...args])).stdout);
+    await ctl("plug", "1");
+    await ctl("tap", "1", "ACCEPT1");
+    await waitFor(() => out, ['"TransactionEvent",{"eventType":"Started"', '"chargingState":"Charging"'], "posix charging");
+    expect((await ctl("status")).evses[0]).toMatchObject({ pilot: "C", contactor: true });
+    await ctl("unplug", "1");
+    await waitFor(() => out, ['"stoppedReason":"EVDisconnected"'], "posix end");
+  });
+
   it("boots against the built-in CSMS, heartbeats, and charges a car driven by ctl", async () => {
     dir = mkdtempSync(join(tmpdir(), "cw-sim-"));
     const [port, control] = [await freePort(), await freePort()];
