@@ -69,7 +69,12 @@ $(NATIVE)/station.o: boards/posix/station.c boards/include/chargewasm.h boards/i
 build/chargewasm-station: $(NATIVE)/station.o $(NATIVE)/boardlink.o $(NATIVE)/engine_wasm2c.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
 	gcc -o $@ $^ -lwebsockets -lm
 
-native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-station
+$(NATIVE)/station.asan.o: boards/posix/station.c boards/include/chargewasm.h boards/include/boardlink.h $(DEB_STAMP)
+	gcc $(CFLAGS_SHIM) $(SAN) -c $< -o $@
+build/chargewasm-station-asan: $(NATIVE)/station.asan.o $(NATIVE)/boardlink.asan.o $(NATIVE)/engine_wasm2c.asan.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
+	gcc $(SAN) -o $@ $^ -lwebsockets -lm
+
+native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-station build/chargewasm-station-asan
 
 deps: $(NPM_STAMP)
 

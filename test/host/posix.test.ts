@@ -11,15 +11,18 @@ import { DevCsms } from "../../host/csms/server.ts";
 import { csmsFrameViolations, cv } from "./harness.ts";
 import { LinkedBoard } from "../../host/board/link.ts";
 
-const BIN = new URL("../../build/chargewasm-station", import.meta.url).pathname;
+// The station built with AddressSanitizer and UBSan: every scenario here also checks the C side for memory errors.
+const BIN = new URL("../../build/chargewasm-station-asan", import.meta.url).pathname;
 const ID = "CS-POSIX";
 let csms: DevCsms;
+let output: (() => string) | undefined;
 let procs: ChildProcess[] = [];
 let dir: string;
 
 afterEach(async () => {
   for (const p of procs) p.kill("SIGTERM");
   procs = [];
+  if (output && /AddressSanitizer|runtime error:|exited with/.test(output())) throw new Error("the posix station failed:\n" + output());
   await csms?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
   const bad = csms ? csmsFrameViolations(csms, ID) : [];
@@ -47,12 +50,14 @@ async function setup(opts: ConstructorParameters<typeof DevCsms>[0] = {}, withBo
   }
   let out = "";
   const start = () => {
-    const p = spawn(BIN, [config, join(dir, "store"), ...boardArgs], { stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(BIN, [config, join(dir, "store"), ...boardArgs], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1" } });
+    p.on("exit", (code, signal) => { if (code !== 0 && signal !== "SIGTERM") out += `\nexited with ${code ?? signal}`; });
     p.stdout!.on("data", (d) => { out += d; });
     p.stderr!.on("data", (d) => { out += d; });
     procs.push(p);
     return p;
   };
+  output = () => out;
   return { start, output: () => out };
 }
 
