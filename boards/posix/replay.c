@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "chargewasm.h"
+#include "wasm-rt.h"   /* only for fault injection: `trap-on-store-write` */
 
 #define MAX_LINE 20000
 #define MAX_KEYS 128
@@ -29,6 +30,7 @@ struct cw_board {
   double meter[MAX_EVSE + 1][10];
   char tx[40];               /* the last transactionId the engine sent: $TX in a frame */
   int reboot;
+  int trap_on_store_write;
 };
 
 static const int64_t UTC0 = 1767225600000LL; /* 2026-01-01T00:00:00Z */
@@ -79,6 +81,7 @@ int32_t cw_hal_store_read(cw_board *b, const uint8_t *key, size_t key_len, uint8
   return (int32_t)b->lens[i];
 }
 int32_t cw_hal_store_write(cw_board *b, const uint8_t *key, size_t key_len, const uint8_t *val, size_t len) {
+  if (b->trap_on_store_write) { b->trap_on_store_write = 0; printf("fault: trap during store_write\n"); wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE); }
   int i = find(b, key, key_len);
   if (i < 0) {
     for (i = 0; i < MAX_KEYS && b->keys[i]; i++) {}
@@ -151,6 +154,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(line, "at")) advance(e, &board, atoll(arg));
     else if (!strcmp(line, "connected")) cw_engine_on_connection(e, 1);
     else if (!strcmp(line, "disconnected")) { board.n_open = 0; cw_engine_on_connection(e, 0); }
+    else if (!strcmp(line, "trap-on-store-write")) board.trap_on_store_write = 1;
     else if (!strcmp(line, "reply")) reply(e, &board, arg, 0);
     else if (!strcmp(line, "error")) reply(e, &board, arg, 1);
     else if (!strcmp(line, "frame")) {

@@ -10,6 +10,21 @@ const dir = new URL("../native/", import.meta.url);
 const native = new URL("../../build/chargewasm-replay", import.meta.url).pathname;
 const sanitized = new URL("../../build/chargewasm-replay-asan", import.meta.url).pathname;
 
+describe("native trap recovery", () => {
+  it("a trap restarts the engine with boot reason Watchdog and loses no persisted state", () => {
+    const path = new URL("faults/trap.scenario", dir).pathname;
+    for (const bin of [native, sanitized]) {
+      const out = execFileSync(bin, [path], { encoding: "utf8", env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0" } });
+      const frames = out.split("\n").filter((l) => l.startsWith("> "));
+      expect(out).toContain("fault: trap during store_write");
+      expect(frames.filter((f) => f.includes('"BootNotification"')).map((f) => JSON.parse(f.slice(2))[3].reason)).toEqual(["PowerUp", "Watchdog"]);
+      expect(frames.some((f) => f.startsWith('> [3,"b"'))).toBe(false);
+      expect(JSON.parse(frames.at(-1)!.slice(2))[2].getVariableResult[0].attributeValue).toBe("77");
+      expect(out.trim().split("\n").at(-1)).toBe("end 0 restarts 1");
+    }
+  });
+});
+
 describe("native (wasm2c, posix) and Node hosts", () => {
   for (const f of readdirSync(dir).filter((x) => x.endsWith(".scenario"))) {
     it(`${f}: identical output`, async () => {
