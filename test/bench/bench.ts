@@ -144,10 +144,10 @@ function native(): void {
     { component: "AuthCtrlr", variable: "Enabled", value: "false" },
     { component: "SampledDataCtrlr", variable: "TxUpdatedInterval", value: "0" },
     { component: "AlignedDataCtrlr", variable: "Interval", value: "0" },
-    { component: "SampledDataCtrlr", variable: "TxUpdatedMeasurands", value: "Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage" },
+    { component: "AlignedDataCtrlr", variable: "Measurands", value: "Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage,SoC,Current.Offered" },
   ] });
   const base = [`config ${config}`, "init", "connected", 'reply {"currentTime":"2026-01-01T00:00:00Z","interval":300,"status":"Accepted"}', "reply {}",
-    "meter 1 1000 11040 16 16 16 230 230 230 nan 16", "pilot 1 B", "reply {}", "token 1 BENCH 2", "reply {}", "pilot 1 C", "reply {}", "at 1000"];
+    "meter 1 1000 11040 16 16 16 230 230 230 55 16", "pilot 1 B", "reply {}", "token 1 BENCH 2", "reply {}", "pilot 1 C", "reply {}", "at 1000"];
   const count = (extra: string[]) => {
     const f = join(dir, "s.scenario");
     writeFileSync(f, [...base, ...extra].join("\n") + "\n");
@@ -166,7 +166,7 @@ function native(): void {
   per("SetVariables CALL -> CALLRESULT", (i) => [`frame [2,"s${i}","SetVariables",${setVar}]`]);
   per("Heartbeat (tick, CALL out, CALLRESULT in)", (i) => [`at ${1000 + (i + 1) * 300_000}`, 'reply {"currentTime":"2026-01-01T00:00:00Z"}']);
   per("Authorize round trip (token in, CALL out, CALLRESULT in)", (i) => [`token 1 OTHER${i} 2`, 'reply {"idTokenInfo":{"status":"Accepted"}}']);
-  per("TransactionEvent Updated with 8 sampled values (trigger in, CALL out, result in)", (i) => [`frame [2,"t${i}","TriggerMessage",{"requestedMessage":"TransactionEvent","evse":{"id":1}}]`, "reply {}"]);
+  per("TransactionEvent Updated with 10 sampled values (trigger in, CALL out, result in)", (i) => [`frame [2,"t${i}","TriggerMessage",{"requestedMessage":"TransactionEvent","evse":{"id":1}}]`, "reply {}"]);
   const profiles: string[] = [];
   let id = 1;
   for (const [purpose, evse] of [["ChargingStationMaxProfile", 0], ["TxDefaultProfile", 1], ["TxProfile", 1]] as const) {
