@@ -213,7 +213,12 @@ function purgeTxProfiles(): void {
     }
     if (!s.active || s.txId != x.txId) profiles.splice(i, 1);
   }
-  SmartChargingEntries.value = profiles.length.toString();
+  countEntries();
+}
+
+/** SmartChargingCtrlr.Entries follows the store; its text is rebuilt only when the count changes. */
+function countEntries(): void {
+  if (SmartChargingEntries.int != <i64>profiles.length) { SmartChargingEntries.value = profiles.length.toString(); SmartChargingEntries.refresh(); }
 }
 
 /** ms until the next composite change, -1 when none; enforces when due. */
@@ -276,7 +281,7 @@ export function install(evse: i32, p: ChargingProfileType, txId: string): string
   for (let i = 0; i < profiles.length; i++) if (profiles[i].p.id == p.id) { profiles.splice(i, 1); break; }
   if (profiles.length >= MAX_PROFILES) return "OutOfStorage";
   profiles.push(new Installed(evse, p, txId));
-  SmartChargingEntries.value = profiles.length.toString();
+  countEntries();
   if (p.chargingProfilePurpose != Purpose.TxProfile) persist();
   nextAt = NEVER;
   info("smart charging: profile " + p.id.toString() + " installed on EVSE " + evse.toString());
@@ -324,7 +329,7 @@ export function clearChargingProfile(r: ClearChargingProfileRequest, w: Writer):
   const res = new ClearChargingProfileResponse();
   res.status = cleared ? ClearChargingProfileStatusEnumType.Accepted : ClearChargingProfileStatusEnumType.Unknown;
   res.encode(w);
-  if (cleared) { SmartChargingEntries.value = profiles.length.toString(); persist(); nextAt = NEVER; enforce(); }
+  if (cleared) { countEntries(); persist(); nextAt = NEVER; enforce(); }
   return Served.Answered;
 }
 
@@ -477,6 +482,6 @@ export function loadProfiles(): void {
     } else warn("smart charging: stored profiles unreadable; starting without");
   }
   heap.free(buf);
-  SmartChargingEntries.value = profiles.length.toString();
+  countEntries();
 }
 

@@ -93,6 +93,9 @@ describe("K01 SetChargingProfile", () => {
     expect(periodsOf(await composite(1, 60))).toEqual([[0, 13]]);
     const { sent } = await reports(1, {});
     expect(sent[0].chargingProfile).toHaveLength(1);
+    await set(1, { id: 4, stackLevel: 1, start: now, periods: [[0, 7]] });
+    const entries = await call("GetVariables", { getVariableData: [{ component: { name: "SmartChargingCtrlr" }, variable: { name: "Entries", instance: "ChargingProfiles" } }] });
+    expect(entries.getVariableResult[0]).toMatchObject({ attributeStatus: "Accepted", attributeValue: "2" });
   });
 
   it("TC_K_13_CS: profiles survive a reboot", async () => {
