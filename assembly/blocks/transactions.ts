@@ -50,6 +50,9 @@ function points(list: string): u32 {
   return m;
 }
 
+/** How long contactor or lock feedback may disagree with its command before the connector is Faulted. */
+export const FEEDBACK_GRACE_MS: i64 = 1000;
+
 /** How long an EV may take to answer a new PWM offer (B -> C) before it counts as SuspendedEV. */
 export const EV_RESPONSE_MS: i64 = 3000;
 
@@ -104,22 +107,28 @@ export class Session {
   /** Whether a connector may be used, by the station's, this EVSE's and the connector's availability. */
   usable(c: i32): bool { return stationOperative && this.wantEvse && this.wantConnector[c]; }
 
-  /** Set while the contactor or lock feedback contradicts its command: the connector is Faulted. */
+  /** Set while the contactor or lock feedback has contradicted its command for FEEDBACK_GRACE_MS: the connector is Faulted. */
   hardwareFault: bool = false;
-  private contactorBad: bool = false;
-  private lockBad: bool = false;
+  private contactorFb: i8 = -1;    // last feedback, -1 before any
+  private lockFb: i8 = -1;
+  private mismatchSince: i64 = -1;
 
   get active(): bool { return this.txId.length > 0; }
 
-  /** Contactor or lock feedback from the board; a mismatch with the command faults the connector. */
+  /** Contactor or lock feedback from the board. Feedback lags its command, so only a lasting mismatch is a fault. */
   feedback(contactor: bool, closed: bool): void {
-    if (contactor) this.contactorBad = closed != this.contactor; else this.lockBad = closed != this.locked;
-    const bad = this.contactorBad || this.lockBad;
-    if (bad && !this.hardwareFault) error("board: EVSE " + this.evse.toString() + (contactor ? " contactor" : " lock") + " does not follow its command");
-    if (bad == this.hardwareFault) return;
-    this.hardwareFault = bad;
-    this.apply(bad ? TR.AbnormalCondition : TR.ChargingStateChanged);
+    if (contactor) this.contactorFb = closed ? 1 : 0; else this.lockFb = closed ? 1 : 0;
+    this.checkFeedback();
   }
+
+  /** Starts or stops the mismatch timer; a fault clears as soon as feedback and commands agree again. */
+  private checkFeedback(): void {
+    const bad = (this.contactorFb >= 0 && (this.contactorFb == 1) != this.contactor) || (this.lockFb >= 0 && (this.lockFb == 1) != this.locked);
+    if (bad) { if (this.mismatchSince < 0) this.mismatchSince = now(); return; }
+    this.mismatchSince = -1;
+    if (this.hardwareFault) { this.hardwareFault = false; this.apply(TR.ChargingStateChanged); }
+  }
+
   get plugged(): bool { return pluggedIn(this.pilot); }
 
   authorize(token: IdTokenType | null, groupId: string | null, trigger: TR, remoteStartId: i32 = NO_INT): void {
@@ -199,6 +208,8 @@ export class Session {
     if (close != this.contactor) { this.contactor = close; contactor_set(this.evse, close ? 1 : 0); }
     const lock = this.plugged && (this.authorized || this.active);
     if (lock != this.locked) { this.locked = lock; lock_set(this.evse, this.connector, lock ? 1 : 0); }
+    const mismatch = (this.contactorFb >= 0 && (this.contactorFb == 1) != this.contactor) || (this.lockFb >= 0 && (this.lockFb == 1) != this.locked);
+    if (!mismatch) this.mismatchSince = -1; else if (this.mismatchSince < 0) this.mismatchSince = now();
     this.state = this.chargingState();
     const fault = pilotFault(this.pilot) || this.hardwareFault;
     for (let c = 1; c <= this.connectors; c++) {
@@ -312,6 +323,14 @@ export class Session {
       if (t >= due) {
         info("transactions: EV not connected within EVConnectionTimeOut on EVSE " + this.evse.toString());
         this.deauthorize(TR.EVConnectTimeout, ReasonEnumType.Timeout);
+      } else next = earliest(next, due - t);
+    }
+    if (this.mismatchSince >= 0 && !this.hardwareFault) {
+      const due = this.mismatchSince + FEEDBACK_GRACE_MS;
+      if (t >= due) {
+        error("board: EVSE " + this.evse.toString() + " contactor or lock does not follow its command");
+        this.hardwareFault = true;
+        this.apply(TR.AbnormalCondition);
       } else next = earliest(next, due - t);
     }
     if (this.state == CS.EVConnected && this.allowed() && this.pwmSince >= 0) {

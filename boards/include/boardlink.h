@@ -16,9 +16,10 @@
 #define BL_MAX_PAYLOAD 512
 
 /* firmware -> board */
-enum { BL_HELLO = 0x01, BL_PILOT_SET = 0x10, BL_CONTACTOR_SET = 0x11, BL_LOCK_SET = 0x12, BL_DISPLAY = 0x13, BL_METER_REQ = 0x14 };
+enum { BL_HELLO = 0x01, BL_PILOT_SET = 0x10, BL_CONTACTOR_SET = 0x11, BL_LOCK_SET = 0x12, BL_DISPLAY = 0x13, BL_METER_REQ = 0x14,
+       BL_NEXT = 0x15 };
 /* board -> firmware */
-enum { BL_PILOT = 0x20, BL_TOKEN = 0x21, BL_BAY = 0x22, BL_FEEDBACK = 0x23, BL_METER = 0x24, BL_EMS = 0x25 };
+enum { BL_PILOT = 0x20, BL_TOKEN = 0x21, BL_BAY = 0x22, BL_FEEDBACK = 0x23, BL_METER = 0x24, BL_EMS = 0x25, BL_CLOCK = 0x26 };
 
 uint16_t bl_crc(const uint8_t *data, size_t len);
 /* Writes a frame into out (room for len + 6 bytes); returns its size. */

@@ -55,6 +55,10 @@ struct cw_board {
   int ev_head, ev_count;
   double meter[10];
   int meter_evse;                 /* the EVSE whose METER answer is awaited, 0 when none */
+  int virtual_clock;              /* time comes from the board's CLOCK messages */
+  int64_t vnow, vutc;
+  int have_clock;
+  uint32_t sent, received;        /* OCPP frames, reported in NEXT so the board knows when all is delivered */
 };
 
 static cw_engine *engine;
@@ -81,8 +85,8 @@ static int64_t ms(clockid_t c) {
   return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-int64_t cw_hal_now_ms(cw_board *b) { (void)b; return ms(CLOCK_MONOTONIC); }
-int64_t cw_hal_utc_ms(cw_board *b) { (void)b; return ms(CLOCK_REALTIME); }
+int64_t cw_hal_now_ms(cw_board *b) { return b->virtual_clock ? b->vnow : ms(CLOCK_MONOTONIC); }
+int64_t cw_hal_utc_ms(cw_board *b) { return b->virtual_clock ? b->vutc : ms(CLOCK_REALTIME); }
 uint32_t cw_hal_random_u32(cw_board *b) {
   (void)b;
   uint32_t r = 0;
@@ -149,6 +153,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
       else {
         printf("csms -> station %.*s\n", (int)b->rx_len, (const char *)b->rx);
         fflush(stdout);
+        b->received++;
         cw_engine_on_frame(engine, b->rx, b->rx_len);
       }
       on_tick(NULL);
@@ -233,6 +238,7 @@ int32_t cw_hal_ws_send(cw_board *b, const uint8_t *frame, size_t len) {
   memcpy(f->data, frame, len);
   f->len = len;
   b->out_count++;
+  b->sent++;
   printf("station -> csms %.*s\n", (int)len, (const char *)frame);
   fflush(stdout);
   lws_callback_on_writable(b->wsi);
@@ -298,7 +304,14 @@ static void link_read(cw_board *b) {
     for (ssize_t i = 0; i < n; i++) {
       uint8_t type; const uint8_t *payload; size_t len;
       if (!bl_feed(&b->parser, chunk[i], &type, &payload, &len)) continue;
-      if (type == BL_METER && len == 81 && payload[0] == b->meter_evse) {
+      if (type == BL_CLOCK && len == 16 && !engine) {
+        /* Before the engine starts: take the time and say there is nothing scheduled. */
+        memcpy(&b->vnow, payload, 8);
+        memcpy(&b->vutc, payload + 8, 8);
+        b->have_clock = 1;
+        uint8_t p[12] = { 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0 };
+        link_send(b, BL_NEXT, p, sizeof p);
+      } else if (type == BL_METER && len == 81 && payload[0] == b->meter_evse) {
         memcpy(b->meter, payload + 1, sizeof b->meter);   /* f64 little-endian, as on these hosts */
         b->meter_evse = 0;
       } else if (b->ev_count < EVENTS && len <= sizeof b->events[0].data) {
@@ -313,6 +326,7 @@ static void link_read(cw_board *b) {
 static void deliver(cw_board *b) {
   while (b->ev_count) {
     struct event *e = &b->events[b->ev_head];
+    if (!engine) return;
     b->ev_head = (b->ev_head + 1) % EVENTS;
     b->ev_count--;
     const uint8_t *d = e->data;
@@ -320,6 +334,16 @@ static void deliver(cw_board *b) {
     else if (e->type == BL_TOKEN && e->len >= 2) cw_engine_on_token(engine, d[0], (const char *)d + 2, e->len - 2u, d[1]);
     else if (e->type == BL_BAY && e->len == 2) cw_engine_on_board_event(engine, d[0], CW_BAY, d[1]);
     else if (e->type == BL_FEEDBACK && e->len == 3) cw_engine_on_board_event(engine, d[0], d[1], d[2]);
+    else if (e->type == BL_CLOCK && e->len == 16) {
+      /* Virtual time: take it, run what is due, and tell the board the next deadline and the frame counts. */
+      memcpy(&b->vnow, d, 8);
+      memcpy(&b->vutc, d + 8, 8);
+      b->have_clock = 1;
+      int32_t next = engine ? cw_engine_tick(engine) : -1;
+      uint8_t p[12];
+      memcpy(p, &next, 4); memcpy(p + 4, &b->sent, 4); memcpy(p + 8, &b->received, 4);
+      link_send(b, BL_NEXT, p, sizeof p);
+    }
     else if (e->type == BL_EMS && e->len == 5) cw_engine_on_board_event(engine, d[0], CW_EMS_LIMIT, (int32_t)((uint32_t)d[1] | (uint32_t)d[2] << 8 | (uint32_t)d[3] << 16 | (uint32_t)d[4] << 24));
     else fprintf(stderr, "[warn] board link: unknown input %u (%u bytes) ignored\n", e->type, e->len);
   }
@@ -390,8 +414,9 @@ static char *slurp(const char *path, size_t *len) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3 && !(argc == 5 && !strcmp(argv[3], "--board"))) {
-    fprintf(stderr, "usage: chargewasm-station CONFIG.json STORE-DIR [--board tcp:HOST:PORT]\n");
+  int virtual_clock = argc == 6 && !strcmp(argv[5], "--virtual-clock");
+  if (argc != 3 && !((argc == 5 || virtual_clock) && !strcmp(argv[3], "--board"))) {
+    fprintf(stderr, "usage: chargewasm-station CONFIG.json STORE-DIR [--board tcp:HOST:PORT [--virtual-clock]]\n");
     return 2;
   }
   size_t config_len = 0;
@@ -407,11 +432,18 @@ int main(int argc, char **argv) {
   the_board = &board;
   board.store = argv[2];
   board.link = -1;
-  if (argc == 5) {
+  if (argc >= 5) {
     board.link = link_connect(argv[4]);
     if (board.link < 0) { fprintf(stderr, "board link: cannot connect to %s\n", argv[4]); return 1; }
     uint8_t hello[1] = { 1 };
     link_send(&board, BL_HELLO, hello, 1);
+    board.virtual_clock = virtual_clock;
+    /* On a virtual clock nothing starts before the board says what time it is. */
+    while (virtual_clock && !board.have_clock && board.link >= 0) {
+      struct pollfd pf = { board.link, POLLIN, 0 };
+      if (poll(&pf, 1, 1000) > 0) link_read(&board);
+      deliver(&board);
+    }
   }
   board.rx = malloc(MAX_RX);
   lws_set_log_level(LLL_ERR, NULL);

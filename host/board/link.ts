@@ -8,8 +8,8 @@ import { BOARD_EVENT, ID_TOKEN_TYPES, IdTokenType, PILOT_STATES } from "../hal.t
 import type { StationConfig } from "../station.ts";
 
 export const BL = {
-  SOF: 0x7e, HELLO: 0x01, PILOT_SET: 0x10, CONTACTOR_SET: 0x11, LOCK_SET: 0x12, DISPLAY: 0x13, METER_REQ: 0x14,
-  PILOT: 0x20, TOKEN: 0x21, BAY: 0x22, FEEDBACK: 0x23, METER: 0x24, EMS: 0x25, MAX_PAYLOAD: 512,
+  SOF: 0x7e, HELLO: 0x01, PILOT_SET: 0x10, CONTACTOR_SET: 0x11, LOCK_SET: 0x12, DISPLAY: 0x13, METER_REQ: 0x14, NEXT: 0x15,
+  PILOT: 0x20, TOKEN: 0x21, BAY: 0x22, FEEDBACK: 0x23, METER: 0x24, EMS: 0x25, CLOCK: 0x26, MAX_PAYLOAD: 512,
 } as const;
 
 /** CRC-16/CCITT-FALSE. */
@@ -57,9 +57,10 @@ export class FrameParser {
   }
 }
 
-const now = () => performance.now();
+/** What the firmware reports after taking a CLOCK: its next deadline and how many OCPP frames it sent and received. */
+export interface Next { next: number; sent: number; received: number }
 
-/** The simulated board of a native station, on the wall clock. */
+/** The simulated board of a native station, on the wall clock or on a virtual one it hands to the firmware. */
 export class LinkedBoard extends EventEmitter {
   readonly board: Board;
   readonly opts: { config: StationConfig };
@@ -67,14 +68,30 @@ export class LinkedBoard extends EventEmitter {
   private socket: Socket | undefined;
   private parser = new FrameParser();
   private timer: NodeJS.Timeout;
+  private waiting: ((n: Next) => void)[] = [];
 
-  constructor(config: StationConfig) {
+  constructor(config: StationConfig, private clock?: { now(): number; utc(): number }) {
     super();
     this.opts = { config };
-    this.board = new Board(config.evses, config.phases ?? 3, now());
+    this.board = new Board(config.evses, config.phases ?? 3, this.now());
     this.server = createServer((s) => this.attach(s));
     // The battery fills at a time only the board knows: look once a second.
-    this.timer = setInterval(() => { this.board.advance(now()); this.drain(); }, 1000);
+    this.timer = setInterval(() => { this.board.advance(this.now()); this.drain(); }, 1000);
+  }
+
+  private now(): number { return this.clock ? this.clock.now() : performance.now(); }
+
+  /** Virtual clock: hands the firmware the time, which runs what is due and answers with NEXT. */
+  clockTick(): Promise<Next> {
+    if (!this.clock || !this.socket) return Promise.reject(new Error("no virtual clock or no firmware"));
+    const p = Buffer.alloc(16);
+    p.writeBigInt64LE(BigInt(Math.floor(this.clock.now())), 0);
+    p.writeBigInt64LE(BigInt(Math.floor(this.clock.utc())), 8);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("firmware did not answer CLOCK")), 5000);
+      this.waiting.push((n) => { clearTimeout(timer); resolve(n); });
+      this.send(BL.CLOCK, p);
+    });
   }
 
   get identity(): string { return this.opts.config.identity; }
@@ -98,7 +115,11 @@ export class LinkedBoard extends EventEmitter {
   private send(type: number, payload: Uint8Array): void { this.socket?.write(encodeFrame(type, payload)); }
 
   private handle(type: number, p: Buffer): void {
-    this.board.advance(now());
+    if (type === BL.NEXT && p.length === 12) {
+      this.waiting.shift()?.({ next: p.readInt32LE(0), sent: p.readUInt32LE(4), received: p.readUInt32LE(8) });
+      return;
+    }
+    this.board.advance(this.now());
     const evse = p[0];
     const e = this.board.evses[evse - 1];
     if (type === BL.HELLO) { this.drain(); return; }
@@ -133,22 +154,22 @@ export class LinkedBoard extends EventEmitter {
 
   // ---- the same driving surface as Station (used by the control API) ----
   plug(evse: number, ev: Partial<EvSpec> = {}, connector = 1): void {
-    this.board.advance(now());
+    this.board.advance(this.now());
     const e = this.board.evse(evse);
     e.ev = { ...DEFAULT_EV, ...ev };
     e.connector = connector;
     this.drain();
   }
-  unplug(evse: number): void { this.board.advance(now()); this.board.evse(evse).ev = null; this.drain(); }
+  unplug(evse: number): void { this.board.advance(this.now()); this.board.evse(evse).ev = null; this.drain(); }
   setEv(evse: number, change: Partial<EvSpec>): void {
     const e = this.board.evse(evse);
     if (!e.ev) throw new Error(`no EV plugged into EVSE ${evse}`);
-    this.board.advance(now());
+    this.board.advance(this.now());
     Object.assign(e.ev, change);
     this.drain();
   }
-  fault(evse: number, state: "E" | "F" | null): void { this.board.advance(now()); this.board.evse(evse).fault = state; this.drain(); }
-  weld(evse: number, welded: boolean): void { this.board.advance(now()); this.board.evse(evse).welded = welded; this.drain(); }
+  fault(evse: number, state: "E" | "F" | null): void { this.board.advance(this.now()); this.board.evse(evse).fault = state; this.drain(); }
+  weld(evse: number, welded: boolean): void { this.board.advance(this.now()); this.board.evse(evse).welded = welded; this.drain(); }
   bay(evse: number, occupied: boolean): void { this.board.evse(evse).bay = occupied; this.send(BL.BAY, Uint8Array.of(evse, occupied ? 1 : 0)); }
   tap(evse: number, idToken: string, type: IdTokenType = "ISO14443"): void {
     const id = Buffer.from(idToken, "utf8");

@@ -9,6 +9,13 @@ import { Station, StationConfig, StationOptions } from "../../host/station.ts";
 import { VirtualClock } from "../../host/clock.ts";
 import { MemoryStore } from "../../host/storage.ts";
 import { createServer } from "node:net";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RemoteStation } from "./remote-station.ts";
+
+/** CW_HOST=posix runs the suites against the native posix station instead of the Node-hosted engine. */
+export const HOST = process.env.CW_HOST === "posix" ? "posix" : "node";
 
 const require = createRequire(import.meta.url);
 const schemas: any[] = require("ocpp-rpc/lib/schemas/ocpp2_0_1.json");
@@ -97,12 +104,15 @@ export async function rig(csmsOpts: CsmsOptions = {}, skewMs = 0): Promise<Rig> 
   const csms = new DevCsms({ now: () => clock.utc() + skewMs, ...csmsOpts });
   const url = await csms.listen();
   const store = new MemoryStore();
+  const posixDir = HOST === "posix" ? mkdtempSync(join(tmpdir(), "cw-posix-rig-")) : "";
   const stations: Station[] = [];
   const r: Rig = {
     clock, csms, url, station: undefined as unknown as Station,
     async start(over = {}, opts = {}) {
       r.station?.stop();
-      const s = await Station.start({ config: stationConfig(url, over), clock, seed: 42, store, record: true, ...opts });
+      const s = HOST === "posix"
+        ? await RemoteStation.start(stationConfig(url, over), clock, csms, posixDir) as unknown as Station
+        : await Station.start({ config: stationConfig(url, over), clock, seed: 42, store, record: true, ...opts });
       stations.push(s);
       r.station = s;
       await s.settle();

@@ -1,0 +1,121 @@
+// The native posix station seen through the same surface the suites use on a
+// Node Station: it runs on the harness's virtual clock (handed over the board
+// link), its board is the Node board simulator, and its frames are the ones the
+// dev CSMS saw. CW_HOST=posix makes the harness use it.
+import { EventEmitter } from "node:events";
+import { spawn, ChildProcess } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { LinkedBoard } from "../../host/board/link.ts";
+import type { EvSpec } from "../../host/board/board.ts";
+import type { DevCsms } from "../../host/csms/server.ts";
+import type { VirtualClock } from "../../host/clock.ts";
+import type { Frame, LogLine, StationConfig } from "../../host/station.ts";
+import { BOOT_REASONS, BootReason, IdTokenType, LOG_LEVELS } from "../../host/hal.ts";
+
+const BIN = new URL("../../build/chargewasm-station-asan", import.meta.url).pathname;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class RemoteStation extends EventEmitter {
+  readonly frames: Frame[] = [];
+  readonly logs: LogLine[] = [];
+  readonly dials: number[] = [];
+  readonly boots: BootReason[] = ["PowerUp"];
+  readonly opts: { config: StationConfig };
+  private proc!: ChildProcess;
+  private output = "";
+
+  private constructor(private linked: LinkedBoard, readonly clock: VirtualClock, private csms: DevCsms, config: StationConfig) {
+    super();
+    this.opts = { config };
+    csms.on("frame", (f) => {
+      if (f.identity !== this.identity) return;
+      this.frames.push({ dir: f.dir === "in" ? "out" : "in", t: clock.now(), utc: clock.utc(), text: f.text });
+    });
+  }
+
+  static async start(config: StationConfig, clock: VirtualClock, csms: DevCsms, dir: string): Promise<RemoteStation> {
+    const linked = new LinkedBoard(config, clock);
+    const port = await linked.listen();
+    const s = new RemoteStation(linked, clock, csms, config);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "station.json"), JSON.stringify(config));
+    s.proc = spawn(BIN, [join(dir, "station.json"), join(dir, "store"), "--board", `tcp:127.0.0.1:${port}`, "--virtual-clock"],
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1" } });
+    for (const stream of [s.proc.stdout!, s.proc.stderr!]) createInterface({ input: stream }).on("line", (l) => s.line(l));
+    const end = Date.now() + 10000;
+    while (!linked.connected) { if (Date.now() > end) throw new Error("posix station did not open the board link:\n" + s.output); await sleep(5); }
+    await s.settle();
+    return s;
+  }
+
+  private line(l: string): void {
+    this.output += l + "\n";
+    const m = /^\[(error|warn|info|debug)\] (.*)$/.exec(l);
+    if (m) this.logs.push({ level: m[1] as (typeof LOG_LEVELS)[number], t: this.clock.now(), msg: m[2] });
+    if (l.startsWith("connecting to ")) this.dials.push(this.clock.now());
+    const b = /^rebooting \(boot reason (\d+)\)$/.exec(l);
+    if (b) this.boots.push(BOOT_REASONS[Number(b[1])]);
+  }
+
+  get identity(): string { return this.opts.config.identity; }
+  get connected(): boolean { return this.csms.clients.has(this.identity); }
+  get board() { return this.linked.board; }
+
+  private openCalls(): number {
+    const open = new Set<string>();
+    for (const f of this.frames) {
+      const m = JSON.parse(f.text);
+      if (f.dir === "out" && m[0] === 2) open.add(m[1]);
+      if (f.dir === "in" && (m[0] === 3 || m[0] === 4)) open.delete(m[1]);
+      if (f.dir === "in" && m[0] === 2) open.add("csms:" + m[1]);
+      if (f.dir === "out" && (m[0] === 3 || m[0] === 4)) open.delete("csms:" + m[1]);
+    }
+    return open.size;
+  }
+
+  /** Until every frame either side sent has arrived and been handled, and no CALL is open (bounded in real time). */
+  async settle(limitMs = 3000): Promise<void> {
+    const end = Date.now() + limitMs;
+    let stable = 0;
+    while (Date.now() < end) {
+      const n = await this.linked.clockTick();
+      const fromStation = this.frames.filter((f) => f.dir === "out").length;
+      const toStation = this.frames.filter((f) => f.dir === "in").length;
+      if (fromStation >= n.sent && n.received >= toStation && this.openCalls() === 0) { if (++stable >= 2) return; }
+      else stable = 0;
+      await sleep(3);
+    }
+  }
+
+  async advance(ms: number): Promise<void> {
+    const target = this.clock.now() + ms;
+    await this.settle();
+    for (let guard = 0; guard < 100000; guard++) {
+      const n = await this.linked.clockTick();
+      if (n.next < 0 || this.clock.now() + n.next > target) break;
+      this.clock.set(this.clock.now() + Math.max(n.next, 1));
+      await this.settle();
+    }
+    this.clock.set(target);
+    await this.settle();
+  }
+
+  plug(evse: number, ev: Partial<EvSpec> = {}, connector = 1): void { this.linked.plug(evse, ev, connector); }
+  unplug(evse: number): void { this.linked.unplug(evse); }
+  setEv(evse: number, change: Partial<EvSpec>): void { this.linked.setEv(evse, change); }
+  fault(evse: number, state: "E" | "F" | null): void { this.linked.fault(evse, state); }
+  weld(evse: number, welded: boolean): void { this.linked.weld(evse, welded); }
+  bay(evse: number, occupied: boolean): void { this.linked.bay(evse, occupied); }
+  tap(evse: number, idToken: string, type: IdTokenType = "ISO14443"): void { this.linked.tap(evse, idToken, type); }
+  emsLimit(evse: number, amps: number | null): void { this.linked.emsLimit(evse, amps); }
+
+  sent(): unknown[][] { return this.frames.filter((f) => f.dir === "out").map((f) => JSON.parse(f.text)); }
+
+  stop(): void {
+    this.proc.kill("SIGTERM");
+    void this.linked.close();
+    if (/AddressSanitizer|runtime error:/.test(this.output)) throw new Error("posix station:\n" + this.output);
+  }
+}
