@@ -6,7 +6,7 @@ ENGINE := build/engine.wasm
 GEN := assembly/generated/ocpp.ts
 ENGINE_SRC := $(shell find assembly -name '*.ts' -not -path 'assembly/generated/*' -not -path 'assembly/__tests__/*') asconfig.json
 
-.PHONY: all deps engine native typecheck test test-engine test-host sim csms bench clean
+.PHONY: all deps engine native typecheck test test-engine test-host test-posix sim csms bench clean
 
 all: engine
 
@@ -88,10 +88,11 @@ $(ENGINE): $(GEN) $(ENGINE_SRC)
 engine: $(ENGINE)
 
 test: engine typecheck
-	@rm -f build/aspect.log build/vitest.json
+	@rm -f build/aspect.log build/vitest.json build/vitest-posix.json
 	@status=0; \
 	$(MAKE) --no-print-directory test-engine || status=1; \
 	$(MAKE) --no-print-directory test-host || status=1; \
+	$(MAKE) --no-print-directory test-posix || status=1; \
 	npx tsx test/summary.ts || status=1; \
 	exit $$status
 
@@ -103,6 +104,11 @@ test-engine: engine
 
 test-host: engine $(DEB_STAMP) native
 	npx vitest run --reporter=default --reporter=json --outputFile.json=build/vitest.json
+
+# The conformance suites again, against the native posix station (its virtual clock and board over the board link).
+POSIX_SUITES := provisioning rpc transactions authorization remote-control session smart-charging board pilot
+test-posix: engine $(DEB_STAMP) native
+	CW_HOST=posix npx vitest run $(POSIX_SUITES:%=test/host/%.test.ts) --reporter=default --reporter=json --outputFile.json=build/vitest-posix.json
 
 # make sim CSMS=ws://host:port/path connects the station to another CSMS instead of the built-in one;
 # make sim RUNTIME=posix runs the native station (wasm2c, libwebsockets) on the same simulated board.

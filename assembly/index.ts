@@ -22,6 +22,8 @@ import { reboot } from "./hal";
 import { TriggerReasonEnumType as TR, IdTokenEnumType } from "./generated/ocpp";
 
 let started = false;
+/** Set once reboot() was asked for: this engine does nothing more while the host replaces it. */
+let rebooting = false;
 
 /** Starts the engine from a station-config JSON. Returns 0, or 1 when the config is invalid (logged). */
 export function init(cfgPtr: usize, cfgLen: i32, bootReason: i32): i32 {
@@ -134,7 +136,8 @@ function service(): i32 {
   for (let i = 0; i < sessions.length; i++) next = earliest(next, sessions[i].tick(t));
   next = earliest(next, alignedTick(prov.accepted));
   next = earliest(next, smartTick());
-  if (resetReady()) { info("reset: rebooting"); reboot(<i32>resetBootReason); return -1; }
+  if (rebooting) return -1;
+  if (resetReady()) { rebooting = true; info("reset: rebooting"); reboot(<i32>resetBootReason); return -1; }
   if (conn.state == Link.Up) {
     if (prov.bootAt >= 0) {
       if (t >= prov.bootAt) prov.sendBoot(); else next = earliest(next, prov.bootAt - t);

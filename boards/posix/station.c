@@ -72,7 +72,7 @@ static void deliver(cw_board *b);
 /* Runs the engine's due work, then wakes the event loop again at its next deadline (at least once a second). */
 static void on_tick(lws_sorted_usec_list_t *sul) {
   (void)sul;
-  if (!engine || stopping) return;
+  if (!engine || stopping || the_board->reboot) return;
   if (the_board->link >= 0) { link_read(the_board); deliver(the_board); }
   int32_t next = cw_engine_tick(engine);
   int32_t cap = the_board->link >= 0 ? 10 : 1000;   /* with a board, look at its inputs every 10 ms */
@@ -464,9 +464,9 @@ int main(int argc, char **argv) {
     while (!stopping && !board.reboot) lws_service(board.ctx, 0);
     if (stopping) break;
     reason = board.reboot;
-    board.reboot = 0;
     /* Let the transport deliver what the engine already sent (the ResetResponse, the Ended events). */
     for (int64_t until = ms(CLOCK_MONOTONIC) + 2000; board.out_count && board.up && ms(CLOCK_MONOTONIC) < until;) lws_service(board.ctx, 0);
+    board.reboot = 0;
     printf("rebooting (boot reason %d)\n", reason);
     if (board.wsi) { lws_set_timeout(board.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC); }
     board.wsi = NULL;

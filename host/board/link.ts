@@ -81,6 +81,12 @@ export class LinkedBoard extends EventEmitter {
 
   private now(): number { return this.clock ? this.clock.now() : performance.now(); }
 
+  /** ms until the board changes by itself (a battery gets full), Infinity when it will not. */
+  nextChange(): number { this.board.advance(this.now()); return Math.min(...this.board.evses.map((e) => e.msUntilFull())); }
+
+  /** Brings the board up to now and sends what changed (used on a virtual clock). */
+  poll(): void { this.board.advance(this.now()); this.drain(); }
+
   /** Virtual clock: hands the firmware the time, which runs what is due and answers with NEXT. */
   clockTick(): Promise<Next> {
     if (!this.clock || !this.socket) return Promise.reject(new Error("no virtual clock or no firmware"));

@@ -111,7 +111,7 @@ export async function rig(csmsOpts: CsmsOptions = {}, skewMs = 0): Promise<Rig> 
     async start(over = {}, opts = {}) {
       r.station?.stop();
       const s = HOST === "posix"
-        ? await RemoteStation.start(stationConfig(url, over), clock, csms, posixDir) as unknown as Station
+        ? await RemoteStation.start(stationConfig(url, over), clock, csms, posixDir, (opts as Partial<StationOptions>).settleMs) as unknown as Station
         : await Station.start({ config: stationConfig(url, over), clock, seed: 42, store, record: true, ...opts });
       stations.push(s);
       r.station = s;

@@ -26,7 +26,7 @@ export class RemoteStation extends EventEmitter {
   private proc!: ChildProcess;
   private output = "";
 
-  private constructor(private linked: LinkedBoard, readonly clock: VirtualClock, private csms: DevCsms, config: StationConfig) {
+  private constructor(private linked: LinkedBoard, readonly clock: VirtualClock, private csms: DevCsms, config: StationConfig, private settleMs: number) {
     super();
     this.opts = { config };
     csms.on("frame", (f) => {
@@ -35,10 +35,10 @@ export class RemoteStation extends EventEmitter {
     });
   }
 
-  static async start(config: StationConfig, clock: VirtualClock, csms: DevCsms, dir: string): Promise<RemoteStation> {
+  static async start(config: StationConfig, clock: VirtualClock, csms: DevCsms, dir: string, settleMs = 3000): Promise<RemoteStation> {
     const linked = new LinkedBoard(config, clock);
     const port = await linked.listen();
-    const s = new RemoteStation(linked, clock, csms, config);
+    const s = new RemoteStation(linked, clock, csms, config, settleMs);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "station.json"), JSON.stringify(config));
     s.proc = spawn(BIN, [join(dir, "station.json"), join(dir, "store"), "--board", `tcp:127.0.0.1:${port}`, "--virtual-clock"],
@@ -76,7 +76,7 @@ export class RemoteStation extends EventEmitter {
   }
 
   /** Until every frame either side sent has arrived and been handled, and no CALL is open (bounded in real time). */
-  async settle(limitMs = 3000): Promise<void> {
+  async settle(limitMs = this.settleMs): Promise<void> {
     const end = Date.now() + limitMs;
     let stable = 0;
     while (Date.now() < end) {
@@ -94,8 +94,11 @@ export class RemoteStation extends EventEmitter {
     await this.settle();
     for (let guard = 0; guard < 100000; guard++) {
       const n = await this.linked.clockTick();
-      if (n.next < 0 || this.clock.now() + n.next > target) break;
-      this.clock.set(this.clock.now() + Math.max(n.next, 1));
+      const board = this.linked.nextChange();
+      const next = Math.min(n.next < 0 ? Infinity : n.next, board);
+      if (!Number.isFinite(next) || this.clock.now() + next > target) break;
+      this.clock.set(this.clock.now() + Math.max(next, 1));
+      this.linked.poll();
       await this.settle();
     }
     this.clock.set(target);
