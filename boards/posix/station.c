@@ -1,7 +1,7 @@
 /*
  * chargewasm-station: the native engine as a Linux charging station. OCPP-J over
  * libwebsockets (subprotocol ocpp2.0.1, HTTP Basic auth, wss with the system's
- * CA store), the wall clock, file-backed storage. Board I/O goes over the board
+ * CA store or CHARGEWASM_CA_FILE), the wall clock, file-backed storage. Board I/O goes over the board
  * link (docs/BOARD-LINK.md) to a board or the Node board simulator; without one
  * the station has no EV.
  *
@@ -453,6 +453,8 @@ int main(int argc, char **argv) {
   info.protocols = protocols;
   info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
   info.user = &board;
+  /* wss: the system's CA store, or the CA (bundle) file named by CHARGEWASM_CA_FILE, e.g. a CSMS's own root. */
+  info.client_ssl_ca_filepath = getenv("CHARGEWASM_CA_FILE");
   board.ctx = context = lws_create_context(&info);
   if (!board.ctx) { fprintf(stderr, "libwebsockets: no context\n"); return 1; }
 

@@ -95,6 +95,15 @@ export class DevCsms extends EventEmitter {
     });
   }
 
+  /** Serves wss:// with the given PEM certificate and key (security profile 2). */
+  async listenTls(cert: string, key: string, port = 0, host = "127.0.0.1"): Promise<string> {
+    const https = await import("node:https");
+    this.http = https.createServer({ cert, key });
+    this.http.on("upgrade", this.server.handleUpgrade);
+    await new Promise<void>((res) => this.http.listen(port, host, () => res()));
+    return `wss://${host === "127.0.0.1" ? "localhost" : host}:${(this.http.address() as AddressInfo).port}/ocpp`;
+  }
+
   async listen(port = 0, host = "127.0.0.1"): Promise<string> {
     this.http = await this.server.listen(port, host);
     const a = this.http.address() as AddressInfo;
@@ -133,5 +142,8 @@ export class DevCsms extends EventEmitter {
   /** Drops a station's connection. */
   async disconnect(identity: string): Promise<void> { await this.client(identity).close({ code: 1001, force: true }); }
 
-  async close(): Promise<void> { await this.server.close({ force: true, awaitPending: false }); }
+  async close(): Promise<void> {
+    await this.server.close({ force: true, awaitPending: false });
+    if (this.http?.listening) await new Promise((res) => this.http.close(res));
+  }
 }

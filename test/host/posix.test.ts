@@ -3,8 +3,8 @@
 // persistence, reset and reconnect, every frame schema-validated. Wall clock:
 // these tests wait for frames, they never assert how long anything took.
 import { afterEach, describe, expect, it } from "vitest";
-import { spawn, ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, execFileSync, ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DevCsms } from "../../host/csms/server.ts";
@@ -123,6 +123,26 @@ describe("posix station", () => {
     expect(wh.value).toBeGreaterThan(0);
     expect(wh.value).toBeCloseTo(linked!.board.evse(1).energyWh, 1);
     await until(() => linked!.board.evse(1).display.startsWith("Session ended"), "display");
+  });
+
+  it("connects over wss (TLS with OpenSSL) and Basic auth: security profile 2", async () => {
+    dir = mkdtempSync(join(tmpdir(), "cw-posix-tls-"));
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+      "-addext", "subjectAltName=DNS:localhost", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+    csms = new DevCsms({ passwords: { [ID]: "tls-password-12345" } });
+    const url = await csms.listenTls(readFileSync(join(dir, "cert.pem"), "utf8"), readFileSync(join(dir, "key.pem"), "utf8"));
+    expect(url.startsWith("wss://localhost:")).toBe(true);
+    writeFileSync(join(dir, "station.json"), JSON.stringify({ csmsUrl: url, identity: ID, password: "tls-password-12345", securityProfile: 2,
+      vendorName: "chargewasm", model: "posix", evses: [{ connectors: ["cType2"] }] }));
+    let out = "";
+    const p = spawn(BIN, [join(dir, "station.json"), join(dir, "store")], { stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CHARGEWASM_CA_FILE: join(dir, "cert.pem"), ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1" } });
+    p.stdout!.on("data", (d) => { out += d; });
+    p.stderr!.on("data", (d) => { out += d; });
+    procs.push(p);
+    await until(() => calls("StatusNotification").length === 1, "boot over TLS");
+    expect(calls("BootNotification")[0].params.reason).toBe("PowerUp");
+    expect(out).toContain("connecting to wss://localhost:");
   });
 
   it("reboots on Reset and reconnects after losing the CSMS", async () => {
