@@ -15,6 +15,7 @@ import { presentToken } from "./blocks/authorization";
 import { alignedTick } from "./blocks/aligned-data";
 import { resetReady, resetBootReason, loadAvailability } from "./blocks/remote-control";
 import { Pilot } from "./evse/pilot";
+import { meterStale } from "./blocks/metering";
 import { loadProfiles, smartTick, setEmsLimit } from "./blocks/smart-charging";
 import { ExternalControlSignalsEnabled } from "./device-model/standard";
 import { onCall, onResult, onFailure } from "./dispatch";
@@ -58,6 +59,7 @@ export function init(cfgPtr: usize, cfgLen: i32, bootReason: i32): i32 {
 /** The transport came up (1) or went down / failed to connect (0). */
 export function on_connection(up: i32): void {
   if (!started) return;
+  meterStale();
   if (up) {
     conn.up();
     rpc.connected = true;
@@ -75,6 +77,7 @@ export function on_connection(up: i32): void {
 /** One text frame from the CSMS; ptr 0 means the host dropped a frame larger than alloc() allows. */
 export function on_frame(ptr: usize, len: i32): void {
   if (!started) return;
+  meterStale();
   rpc.receive(ptr, len);
   service();
 }
@@ -92,6 +95,7 @@ const PILOT = 1, BAY = 2, CONTACTOR_FEEDBACK = 3, LOCK_FEEDBACK = 4, EMS_LIMIT =
  *  3 contactor feedback, 4 lock feedback, 5 external (EMS) limit in tenths of an ampere per phase, -1 to lift (evse 0: the station). */
 export function on_board_event(evse: i32, kind: i32, value: i32): void {
   if (!started) return;
+  meterStale();
   if (kind == EMS_LIMIT) {
     if (evse < 0 || evse > sessions.length) { error("board: no EVSE " + evse.toString()); return; }
     if (!ExternalControlSignalsEnabled.int) { warn("smart charging: external limit ignored (ExternalControlSignalsEnabled is false)"); return; }
@@ -121,6 +125,7 @@ export function on_board_event(evse: i32, kind: i32, value: i32): void {
 /** An idToken presented at an EVSE's reader (evse 0: the station's reader); type is an IdTokenEnumType index. */
 export function on_token(evse: i32, ptr: usize, len: i32, type: i32): void {
   if (!started) return;
+  meterStale();
   if (type < 0 || type > <i32>IdTokenEnumType.NoAuthorization || len > 36 || (len <= 0 && type != <i32>IdTokenEnumType.NoAuthorization)) {
     error("board: invalid idToken");
     return;
@@ -131,6 +136,7 @@ export function on_token(evse: i32, ptr: usize, len: i32, type: i32): void {
 
 function service(): i32 {
   const t = now();
+  meterStale();
   rpc.timeoutMs = MessageTimeout.int * 1000;
   let next = earliest(-1, conn.tick(t));
   for (let i = 0; i < sessions.length; i++) next = earliest(next, sessions[i].tick(t));

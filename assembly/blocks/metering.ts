@@ -5,18 +5,28 @@ import {
   UnitOfMeasureType, MeterValuesRequest, Action,
 } from "../generated/ocpp";
 import { meter_read } from "../hal";
-import { utcNow } from "../core/clock";
+import { now, utcNow } from "../core/clock";
 import { rpc } from "../rpc/rpc";
 
 /** meter_read's values, in order (docs/HAL.md). */
 export const enum Field { EnergyWh, PowerW, CurrentL1, CurrentL2, CurrentL3, VoltageL1, VoltageL2, VoltageL3, SoC, OfferedA, Count }
 
 const buf = new StaticArray<f64>(Field.Count);
+let bufEvse = 0;
+let bufAt: i64 = -1;
 
-/** Reads the EVSE's meter; fields the board did not provide are NaN. */
+/** Forgets the last reading: called on every entry into the engine, since the board may have changed. */
+export function meterStale(): void { bufAt = -1; }
+
+/** Reads the EVSE's meter (fields the board did not provide are NaN). Within one engine call and millisecond,
+ *  a second read of the same EVSE reuses the first: on a board link every read is a round trip. */
 export function readMeter(evse: i32): StaticArray<f64> {
+  const t = now();
+  if (evse == bufEvse && t == bufAt) return buf;
   for (let i = 0; i < Field.Count; i++) unchecked(buf[i] = NaN);
   meter_read(evse, changetype<usize>(buf), Field.Count);
+  bufEvse = evse;
+  bufAt = t;
   return buf;
 }
 
