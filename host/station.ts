@@ -7,7 +7,7 @@ import { Clock, VirtualClock, WallClock, seededRandom } from "./clock.ts";
 import { MemoryStore, Store } from "./storage.ts";
 import { WsTransport } from "./transport/ws.ts";
 import { BootReason, LOG_LEVELS, BOARD_EVENT, PILOT_STATES, IdTokenType } from "./hal.ts";
-import { Board, EvSpec, DEFAULT_EV } from "./board/board.ts";
+import { Board, EvSpec } from "./board/board.ts";
 
 export interface StationConfig {
   csmsUrl: string;
@@ -148,24 +148,11 @@ export class Station extends EventEmitter {
   }
 
   // ---- the board, driven by people, scripts and tests ----
-  plug(evse: number, ev: Partial<EvSpec> = {}, connector = 1): void {
-    const e = this.board.evse(evse);
-    this.board.advance(this.clock.now());
-    e.ev = { ...DEFAULT_EV, ...ev };
-    e.connector = connector;
-    this.enter(() => {});
-  }
-  unplug(evse: number): void { this.board.advance(this.clock.now()); this.board.evse(evse).ev = null; this.enter(() => {}); }
-  setEv(evse: number, change: Partial<EvSpec>): void {
-    const e = this.board.evse(evse);
-    if (!e.ev) throw new Error(`no EV plugged into EVSE ${evse}`);
-    this.board.advance(this.clock.now());
-    Object.assign(e.ev, change);
-    this.enter(() => {});
-  }
-  fault(evse: number, state: "E" | "F" | null): void { this.board.advance(this.clock.now()); this.board.evse(evse).fault = state; this.enter(() => {}); }
-  /** A welded contactor: it stays closed whatever the engine commands. */
-  weld(evse: number, welded: boolean): void { this.board.advance(this.clock.now()); this.board.evse(evse).welded = welded; this.enter(() => {}); }
+  plug(evse: number, ev: Partial<EvSpec> = {}, connector = 1): void { this.board.plug(evse, ev, connector, this.clock.now()); this.enter(() => {}); }
+  unplug(evse: number): void { this.board.unplug(evse, this.clock.now()); this.enter(() => {}); }
+  setEv(evse: number, change: Partial<EvSpec>): void { this.board.setEv(evse, change, this.clock.now()); this.enter(() => {}); }
+  fault(evse: number, state: "E" | "F" | null): void { this.board.fault(evse, state, this.clock.now()); this.enter(() => {}); }
+  weld(evse: number, welded: boolean): void { this.board.weld(evse, welded, this.clock.now()); this.enter(() => {}); }
   bay(evse: number, occupied: boolean): void {
     this.board.evse(evse).bay = occupied;
     this.enter(() => this.engine.onBoardEvent(evse, BOARD_EVENT.BayOccupied, occupied ? 1 : 0));

@@ -132,4 +132,22 @@ export class Board {
     return e;
   }
   advance(t: number): void { for (const e of this.evses) e.advance(t); }
+
+  /** The physical changes people and scripts make, each at time t (energy up to t is integrated first). */
+  plug(evse: number, ev: Partial<EvSpec>, connector: number, t: number): void {
+    const e = this.evse(evse);
+    this.advance(t);
+    e.ev = { ...DEFAULT_EV, ...ev };
+    e.connector = connector;
+  }
+  unplug(evse: number, t: number): void { const e = this.evse(evse); this.advance(t); e.ev = null; }
+  setEv(evse: number, change: Partial<EvSpec>, t: number): void {
+    const e = this.evse(evse);
+    if (!e.ev) throw new Error(`no EV plugged into EVSE ${evse}`);
+    this.advance(t);
+    Object.assign(e.ev, change);
+  }
+  fault(evse: number, state: "E" | "F" | null, t: number): void { const e = this.evse(evse); this.advance(t); e.fault = state; }
+  /** A welded contactor stays closed whatever it is told. */
+  weld(evse: number, welded: boolean, t: number): void { const e = this.evse(evse); this.advance(t); e.welded = welded; }
 }

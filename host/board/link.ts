@@ -3,7 +3,7 @@
 // the Node-hosted one (the control API and `chargewasm ctl` work on both).
 import { EventEmitter } from "node:events";
 import { createServer, Server, Socket } from "node:net";
-import { Board, EvSpec, DEFAULT_EV } from "./board.ts";
+import { Board, EvSpec } from "./board.ts";
 import { BOARD_EVENT, ID_TOKEN_TYPES, IdTokenType, PILOT_STATES } from "../hal.ts";
 import type { StationConfig } from "../station.ts";
 
@@ -159,23 +159,11 @@ export class LinkedBoard extends EventEmitter {
   }
 
   // ---- the same driving surface as Station (used by the control API) ----
-  plug(evse: number, ev: Partial<EvSpec> = {}, connector = 1): void {
-    this.board.advance(this.now());
-    const e = this.board.evse(evse);
-    e.ev = { ...DEFAULT_EV, ...ev };
-    e.connector = connector;
-    this.drain();
-  }
-  unplug(evse: number): void { this.board.advance(this.now()); this.board.evse(evse).ev = null; this.drain(); }
-  setEv(evse: number, change: Partial<EvSpec>): void {
-    const e = this.board.evse(evse);
-    if (!e.ev) throw new Error(`no EV plugged into EVSE ${evse}`);
-    this.board.advance(this.now());
-    Object.assign(e.ev, change);
-    this.drain();
-  }
-  fault(evse: number, state: "E" | "F" | null): void { this.board.advance(this.now()); this.board.evse(evse).fault = state; this.drain(); }
-  weld(evse: number, welded: boolean): void { this.board.advance(this.now()); this.board.evse(evse).welded = welded; this.drain(); }
+  plug(evse: number, ev: Partial<EvSpec> = {}, connector = 1): void { this.board.plug(evse, ev, connector, this.now()); this.drain(); }
+  unplug(evse: number): void { this.board.unplug(evse, this.now()); this.drain(); }
+  setEv(evse: number, change: Partial<EvSpec>): void { this.board.setEv(evse, change, this.now()); this.drain(); }
+  fault(evse: number, state: "E" | "F" | null): void { this.board.fault(evse, state, this.now()); this.drain(); }
+  weld(evse: number, welded: boolean): void { this.board.weld(evse, welded, this.now()); this.drain(); }
   bay(evse: number, occupied: boolean): void { this.board.evse(evse).bay = occupied; this.send(BL.BAY, Uint8Array.of(evse, occupied ? 1 : 0)); }
   tap(evse: number, idToken: string, type: IdTokenType = "ISO14443"): void {
     const id = Buffer.from(idToken, "utf8");
