@@ -39,6 +39,8 @@ export function init(cfgPtr: usize, cfgLen: i32, bootReason: i32): i32 {
     for (let c = 0; c < ev.connectors.length; c++) addConnector(e + 1, c + 1);
     sessions.push(new Session(e + 1, ev.connectors.length, ev.phases, ev.maxPowerW / (230 * <f64>ev.phases)));
   }
+  // Whatever the outputs were before this start (a reboot, a trap, a power cut), they are made safe before any input counts.
+  for (let i = 0; i < sessions.length; i++) sessions[i].makeSafe();
   loadAvailability();
   loadProfiles();
   for (let i = 0; i < sessions.length; i++) sessions[i].refresh();
@@ -67,7 +69,7 @@ export function on_connection(up: i32): void {
     if (prov.registration == 0 || prov.bootAt >= 0 && prov.bootAt <= now()) prov.sendBoot();
     else if (prov.accepted && now() - conn.downSince > OfflineThreshold.int * 1000) markAll();
   } else {
-    if (conn.state == Link.Down) return;
+    if (conn.state == Link.Down || conn.state == Link.Refused) return;
     rpc.disconnected();
     conn.down();
   }
@@ -138,6 +140,8 @@ function service(): i32 {
   const t = now();
   meterStale();
   rpc.timeoutMs = MessageTimeout.int * 1000;
+  // First what can schedule other work (a timed-out BootNotification sets its retry), then every deadline.
+  if (conn.state == Link.Up) rpc.expire(t);
   let next = earliest(-1, conn.tick(t));
   for (let i = 0; i < sessions.length; i++) next = earliest(next, sessions[i].tick(t));
   next = earliest(next, alignedTick(prov.accepted));
@@ -151,7 +155,7 @@ function service(): i32 {
     if (prov.accepted && !rpc.busy && rpc.queued == 0) flush();
     rpc.pump();
     next = earliest(next, prov.heartbeat(t));
-    next = earliest(next, rpc.tick(t));
+    next = earliest(next, rpc.until(t));
   }
   return next < 0 ? -1 : <i32>min(next, <i64>i32.MAX_VALUE);
 }

@@ -15,6 +15,7 @@ export class DefaultValue {
   variable: string = "";
   instance: string | null = null;
   value: string = "";
+  given: bool = false;
 }
 
 export class StationConfig {
@@ -62,11 +63,49 @@ export function parseConfig(j: Json, ptr: usize, len: i32): StationConfig {
     else cfg.error = "unknown config key " + j.str(k);
   }
   if (cfg.error.length) return cfg;
-  if (!cfg.csmsUrl.length || !cfg.identity.length || !cfg.vendorName.length || !cfg.model.length) {
-    cfg.error = "csmsUrl, identity, vendorName and model are required";
-  } else if (cfg.evses.length == 0) cfg.error = "at least one EVSE is required";
   if (!profileGiven) cfg.securityProfile = cfg.password.length ? 1 : 0;
+  cfg.error = check(cfg, len);
   return cfg;
+}
+
+/** The rules of schemas/station-config.schema.json, with the messages both hosts print. */
+function check(cfg: StationConfig, len: i32): string {
+  if (!cfg.csmsUrl.length || !cfg.identity.length || !cfg.vendorName.length || !cfg.model.length) return "csmsUrl, identity, vendorName and model are required";
+  const wss = cfg.csmsUrl.startsWith("wss://");
+  if (!wss && !cfg.csmsUrl.startsWith("ws://")) return "csmsUrl must start with ws:// or wss://";
+  if (cfg.identity.length > 48 || !identityChars(cfg.identity)) return "identity must be 1 to 48 characters of A-Z a-z 0-9 * - _ = : + | @ .";
+  if (cfg.password.length && (cfg.password.length < 16 || cfg.password.length > 40)) return "password must be 16 to 40 characters";
+  if (cfg.securityProfile < 0 || cfg.securityProfile > 3) return "securityProfile must be 0, 1, 2 or 3";
+  if (cfg.securityProfile >= 2 && !wss) return "securityProfile " + cfg.securityProfile.toString() + " needs a wss:// csmsUrl";
+  if ((cfg.securityProfile == 1 || cfg.securityProfile == 2) && !cfg.password.length) return "securityProfile " + cfg.securityProfile.toString() + " needs a password";
+  if (cfg.vendorName.length > 50) return "vendorName must be at most 50 characters";
+  if (cfg.model.length > 20) return "model must be at most 20 characters";
+  const sn = cfg.serialNumber, fw = cfg.firmwareVersion;
+  if (sn !== null && sn.length > 25) return "serialNumber must be at most 25 characters";
+  if (fw !== null && fw.length > 50) return "firmwareVersion must be at most 50 characters";
+  if (cfg.phases < 1 || cfg.phases > 3) return "phases must be 1, 2 or 3";
+  if (cfg.evses.length == 0) return "at least one EVSE is required";
+  for (let e = 0; e < cfg.evses.length; e++) {
+    const ev = cfg.evses[e];
+    const at = "evses[" + e.toString() + "]";
+    if (ev.phases < 1 || ev.phases > 3) return at + ".phases must be 1, 2 or 3";
+    if (!(ev.maxPowerW > 0) || !isFinite(ev.maxPowerW)) return at + ".maxPowerW must be a number above 0";
+  }
+  for (let i = 0; i < cfg.defaults.length; i++) {
+    const d = cfg.defaults[i];
+    const at = "defaults[" + i.toString() + "]";
+    if (!d.component.length || !d.variable.length || !d.given) return at + " needs component, variable and value";
+  }
+  return "";
+}
+
+function identityChars(s: string): bool {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 48 && c <= 58) || (c >= 64 && c <= 90) || (c >= 97 && c <= 122) || c == 42 || c == 43 || c == 45 || c == 46 || c == 61 || c == 95 || c == 124;
+    if (!ok) return false;
+  }
+  return true;
 }
 
 function parseEvses(j: Json, a: i32, cfg: StationConfig): void {
@@ -81,7 +120,10 @@ function parseEvses(j: Json, a: i32, cfg: StationConfig): void {
         if (j.kindOf(v) != K.Arr) { cfg.error = "connectors must be an array"; return; }
         for (let c = j.first(v); c; c = j.nextIn(v, c)) evse.connectors.push(str(j, c, "connector type", cfg));
       } else if (j.is(k, "phases")) evse.phases = int(j, v, "phases", cfg);
-      else if (j.is(k, "maxPowerW")) evse.maxPowerW = j.num(v);
+      else if (j.is(k, "maxPowerW")) {
+        if (j.kindOf(v) != K.Num) { cfg.error = "maxPowerW must be a number"; return; }
+        evse.maxPowerW = j.num(v);
+      }
       else cfg.error = "unknown EVSE key " + j.str(k);
     }
     if (evse.connectors.length == 0 && !cfg.error.length) cfg.error = "each EVSE needs at least one connector";
@@ -97,11 +139,11 @@ function parseDefaults(j: Json, a: i32, cfg: StationConfig): void {
     for (let k = j.first(e); k && !cfg.error.length; k = j.nextKey(e, k)) {
       const v = k + 1;
       if (j.is(k, "component")) d.component = str(j, v, "component", cfg);
-      else if (j.is(k, "evse")) d.evse = int(j, v, "evse", cfg);
-      else if (j.is(k, "connector")) d.connector = int(j, v, "connector", cfg);
+      else if (j.is(k, "evse")) { d.evse = int(j, v, "evse", cfg); if (d.evse < 1) cfg.error = "a default's evse must be at least 1"; }
+      else if (j.is(k, "connector")) { d.connector = int(j, v, "connector", cfg); if (d.connector < 1) cfg.error = "a default's connector must be at least 1"; }
       else if (j.is(k, "variable")) d.variable = str(j, v, "variable", cfg);
       else if (j.is(k, "instance")) d.instance = str(j, v, "instance", cfg);
-      else if (j.is(k, "value")) d.value = str(j, v, "value", cfg);
+      else if (j.is(k, "value")) { d.value = str(j, v, "value", cfg); d.given = true; }
       else cfg.error = "unknown default key " + j.str(k);
     }
     cfg.defaults.push(d);

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { instantiate } from "@assemblyscript/loader";
-import { BOOT_REASONS, BootReason, HAL_IMPORTS, ID_TOKEN_TYPES, IdTokenType, METER_FIELDS } from "./hal.ts";
+import { BOOT_REASONS, BootReason, HAL_IMPORTS, ID_TOKEN_TYPES, IdTokenType, METER_FIELDS, SendResult } from "./hal.ts";
 import type { Clock } from "./clock.ts";
 import type { Store } from "./storage.ts";
 
@@ -13,8 +13,8 @@ export interface HalHost {
   random(): number;
   log(level: number, msg: string): void;
   connect(url: string, user: string, password: string, securityProfile: number): void;
-  /** Sends one text frame; false when there is no open connection. */
-  send(text: string): boolean;
+  /** Sends one text frame: SEND.Ok, SEND.Closed (no open connection) or SEND.Busy (the transport is full for now). */
+  send(text: string): SendResult;
   store: Store;
   pilotSet(evse: number, dutyPermille: number): void;
   contactorSet(evse: number, closed: boolean): void;
@@ -36,6 +36,22 @@ type Exports = {
   on_board_event(evse: number, kind: number, value: number): void;
   on_token(evse: number, ptr: number, len: number, type: number): void;
 };
+
+/** Why the engine refuses a station config, in its own words (every host prints the same), or null when it takes it. */
+export async function configError(config: object, module = engineModule()): Promise<string | null> {
+  let why: string | null = null;
+  const none = () => {};
+  const e = await Engine.create({
+    clock: { now: () => 0, utc: () => 0, at: () => none }, random: () => 0,
+    log: (level, msg) => { if (level === 0 && why === null && msg.startsWith("init: ")) why = msg.slice(6); },
+    connect: none, send: () => 1, store: { read: () => undefined, write: () => true },
+    pilotSet: none, contactorSet: none, lockSet: none, meterRead: () => [], reboot: none, display: none,
+  }, module);
+  try { e.init(config); return null; } catch { return why ?? "refused"; }
+}
+
+/** init() refused the config: not a fault of the engine. */
+export class ConfigRefused extends Error {}
 
 let compiled: WebAssembly.Module | undefined;
 /** Compiles engine.wasm once per process; every station instantiates the same module. */
@@ -61,7 +77,7 @@ export class Engine {
       log: (level: number, p: number, n: number) => host.log(level, text(p, n)),
       ws_connect: (u: number, ul: number, id: number, il: number, pw: number, pl: number, profile: number) =>
         host.connect(text(u, ul), text(id, il), text(pw, pl), profile),
-      ws_send: (p: number, n: number) => (host.send(text(p, n)) ? 0 : 1),
+      ws_send: (p: number, n: number) => host.send(text(p, n)),
       store_read: (k: number, kl: number, buf: number, cap: number) => {
         const v = host.store.read(text(k, kl));
         if (v === undefined) return -1;
@@ -97,7 +113,7 @@ export class Engine {
     new Uint8Array(this.x.memory.buffer, p, b.length).set(b);
     const rc = this.x.init(p, b.length, BOOT_REASONS.indexOf(reason));
     this.x.free(p);
-    if (rc !== 0) throw new Error("engine refused the station config (see its log)");
+    if (rc !== 0) throw new ConfigRefused("engine refused the station config (see its log)");
   }
 
   onConnection(up: boolean): void { this.x.on_connection(up ? 1 : 0); }

@@ -50,3 +50,11 @@ export const BOOT_REASONS = [
 export type BootReason = (typeof BOOT_REASONS)[number];
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
+
+/** ws_send results (CW_SEND_* in chargewasm.h). After Busy the host calls tick() once the transport has room. */
+export const SEND = { Ok: 0, Closed: 1, Busy: 2 } as const;
+export type SendResult = (typeof SEND)[keyof typeof SEND];
+/** The largest frame the engine sends or accepts (CW_MAX_FRAME); a transport closes with 1009 rather than buffer more. */
+export const MAX_FRAME = 16384;
+/** Traps in a row (no engine call returning normally between them) after which a host gives the engine up (CW_MAX_FAILED_STARTS). */
+export const MAX_FAILED_STARTS = 3;

@@ -2,11 +2,11 @@
 // a clock. Frames and log lines are emitted as events for the CLI, the dashboard and tests.
 import { EventEmitter } from "node:events";
 import { randomInt } from "node:crypto";
-import { Engine, engineModule } from "./engine.ts";
+import { ConfigRefused, Engine, engineModule } from "./engine.ts";
 import { Clock, VirtualClock, WallClock, seededRandom } from "./clock.ts";
 import { MemoryStore, Store } from "./storage.ts";
 import { WsTransport } from "./transport/ws.ts";
-import { BootReason, LOG_LEVELS, BOARD_EVENT, PILOT_STATES, IdTokenType } from "./hal.ts";
+import { BootReason, LOG_LEVELS, BOARD_EVENT, PILOT_STATES, IdTokenType, MAX_FAILED_STARTS, SEND } from "./hal.ts";
 import { Board, EvSpec } from "./board/board.ts";
 
 export interface StationConfig {
@@ -58,6 +58,11 @@ export class Station extends EventEmitter {
   private open = new Set<string>();     // our CALLs awaiting an answer
   private dialing = false;
   private stopped = false;
+  private traps = 0;              // traps since an engine call last returned normally (init not counted)
+  private injectTrap = false;
+  private rebooting = false;
+  /** Why the engine was given up after MAX_FAILED_STARTS traps in a row; the board's outputs are then safe. */
+  fatal: string | undefined;
   connected = false;
 
   private constructor(readonly opts: StationOptions) {
@@ -77,6 +82,7 @@ export class Station extends EventEmitter {
         this.enter(() => this.engine.onConnection(false));
       },
       frame: (text) => { this.record("in", text); this.enter(() => this.engine.onFrame(text)); },
+      writable: () => this.enter(() => {}),
     }, (msg) => this.log(1, `transport: ${msg}`));
   }
 
@@ -100,7 +106,15 @@ export class Station extends EventEmitter {
     const board = this.board;
     const at = () => { board.advance(this.clock.now()); };
     return Engine.create({
-      clock: this.clock,
+      clock: {
+        now: () => {
+          // now_ms starts every engine entry: an injected trap (testing) lands there, as a fault inside the engine would.
+          if (this.injectTrap) { this.injectTrap = false; throw new WebAssembly.RuntimeError("unreachable (injected)"); }
+          return this.clock.now();
+        },
+        utc: () => this.clock.utc(),
+        at: (t, fn) => this.clock.at(t, fn),
+      },
       random: this.random,
       store: this.store,
       log: (level, msg) => this.log(level, msg),
@@ -112,9 +126,9 @@ export class Station extends EventEmitter {
         this.transport.connect(url, user, pw, profile);
       },
       send: (text) => {
-        if (!this.transport.send(text)) return false;
-        this.record("out", text);
-        return true;
+        const rc = this.transport.send(text);
+        if (rc === SEND.Ok) this.record("out", text);
+        return rc;
       },
       pilotSet: (evse, duty) => { at(); board.evse(evse).duty = duty; },
       contactorSet: (evse, closed) => { at(); board.evse(evse).contactor = closed; },
@@ -130,21 +144,46 @@ export class Station extends EventEmitter {
   boot(): void {
     const reason = this.opts.bootReason ?? "PowerUp";
     this.boots.push(reason);
-    this.enter(() => this.engine.init(this.opts.config, reason));
+    this.enter(() => this.engine.init(this.opts.config, reason), true);
   }
 
-  /** A Reset asked for a reboot: a fresh engine on the same store and board, as after a power cycle of the controller. */
-  private async restart(reason: BootReason): Promise<void> {
+  /** Testing: the engine traps at its next entry. */
+  trapNext(): void { this.injectTrap = true; }
+
+  /** A fresh engine on the same store and board, as after a power cycle of the controller: after a Reset the
+   *  frames already handed to the transport are delivered and the WebSocket closed (1001) first. */
+  private async restart(reason: BootReason, graceful: boolean): Promise<void> {
     this.log(2, `host: rebooting (${reason})`);
+    this.rebooting = true;
     this.cancel?.();
     this.cancel = undefined;
-    this.transport.close();
+    if (graceful) await this.transport.closeGracefully(); else this.transport.close();
     this.connected = false;
+    this.dialing = false;
     this.open.clear();
     this.engine = await this.newEngine();
+    this.rebooting = false;
     for (const e of this.board.evses) e.forgetReported();
     this.boots.push(reason);
-    this.enter(() => this.engine.init(this.opts.config, reason));
+    this.enter(() => this.engine.init(this.opts.config, reason), true);
+  }
+
+  /** A trap (or an exception from a HAL call) leaves the engine unusable: restart it with Watchdog, or give up. */
+  private trapped(e: unknown): void {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (++this.traps >= MAX_FAILED_STARTS) {
+      this.fatal = `engine: trap (${msg}), ${this.traps} in a row; giving up: outputs made safe, engine stopped`;
+      this.log(0, this.fatal);
+      this.cancel?.();
+      this.fullTimer?.();
+      this.transport.close();
+      this.connected = false;
+      for (const ev of this.board.evses) { ev.contactor = false; ev.locked = false; ev.duty = 0; }
+      this.emit("fatal", this.fatal);
+      return;
+    }
+    this.log(0, `engine: trap (${msg}); restarting`);
+    void this.restart("Watchdog", false);
   }
 
   // ---- the board, driven by people, scripts and tests ----
@@ -174,7 +213,7 @@ export class Station extends EventEmitter {
   }
 
   private record(dir: "out" | "in", text: string): void {
-    const f: Frame = { dir, t: this.clock.now(), utc: this.clock.utc(), text };
+    const f: Frame = { dir, t: this.clock.now(), utc: this.clock.utc(), text: maskSecrets(text) };
     try {
       const m = JSON.parse(text);
       if (Array.isArray(m)) {
@@ -187,9 +226,26 @@ export class Station extends EventEmitter {
   }
 
   /** Calls into the engine, lets the board answer (pilot changes), then arms the one timer for the next deadline. */
-  private enter(fn: () => void): void {
-    if (this.stopped) return;
-    fn();
+  private enter(fn: () => void, init = false): void {
+    if (this.stopped || this.fatal || this.rebooting) return;
+    try {
+      fn();
+      if (!init) this.traps = 0;
+      this.react();
+    } catch (e) {
+      if (e instanceof ConfigRefused) throw e;
+      this.trapped(e);
+      return;
+    }
+    this.emit("board", null);
+    this.armBatteryFull();
+    const reboot = this.pendingReboot;
+    if (reboot) { this.pendingReboot = undefined; void this.restart(reboot, true); return; }
+    this.rearm();
+  }
+
+  /** The board's reactions to what the engine commanded (pilot changes, feedback), delivered after its call returned. */
+  private react(): void {
     for (let round = 0; round < 16; round++) {
       let changed = false;
       for (const e of this.board.evses) {
@@ -208,11 +264,6 @@ export class Station extends EventEmitter {
       }
       if (!changed) break;
     }
-    this.emit("board", null);
-    this.armBatteryFull();
-    const reboot = this.pendingReboot;
-    if (reboot) { this.pendingReboot = undefined; void this.restart(reboot); return; }
-    this.rearm();
   }
 
   /** The EV's battery filling up changes the pilot (C -> B) at a time only the board knows. */
@@ -227,8 +278,9 @@ export class Station extends EventEmitter {
   private rearm(): void {
     this.cancel?.();
     this.cancel = undefined;
-    if (this.stopped) return;
-    const ms = this.engine.tick();
+    if (this.stopped || this.fatal || this.rebooting) return;
+    let ms: number;
+    try { ms = this.engine.tick(); this.traps = 0; } catch (e) { this.trapped(e); return; }
     if (ms >= 0) this.cancel = this.clock.at(this.clock.now() + ms, () => { this.cancel = undefined; this.rearm(); });
   }
 
@@ -237,7 +289,7 @@ export class Station extends EventEmitter {
     const end = Date.now() + limitMs;
     for (let i = 0; ; i++) {
       await new Promise((r) => setImmediate(r));
-      if (!this.dialing && this.open.size === 0 && i > 2) return;
+      if (!this.dialing && !this.rebooting && this.open.size === 0 && i > 2) return;
       if (Date.now() > end) return;
       if (i > 2) await new Promise((r) => setTimeout(r, 2));
     }
@@ -267,6 +319,11 @@ export class Station extends EventEmitter {
     this.stopped = true;
     this.cancel?.();
     this.fullTimer?.();
-    this.transport.close();
+    void this.transport.closeGracefully(500);
   }
+}
+
+/** A frame as traced: one that names BasicAuthPassword shows every attributeValue string as "***" (as the posix station does). */
+export function maskSecrets(text: string): string {
+  return text.includes("BasicAuthPassword") ? text.replace(/("attributeValue"\s*:\s*")(?:[^"\\]|\\.)*"/g, '$1***"') : text;
 }

@@ -372,9 +372,9 @@ export function getChargingProfiles(r: GetChargingProfilesRequest, w: Writer): S
 
 export function getCompositeSchedule(r: GetCompositeScheduleRequest, w: Writer): Served {
   const res = new GetCompositeScheduleResponse();
-  if (r.evseId < 0 || r.evseId > sessions.length) {
+  if (r.evseId < 0 || r.evseId > sessions.length || r.duration <= 0) {
     res.status = GenericStatusEnumType.Rejected;
-    res.statusInfo = reason("UnknownEvse");
+    res.statusInfo = reason(r.duration <= 0 ? "InvalidValue" : "UnknownEvse");
     res.encode(w);
     return Served.Answered;
   }
@@ -454,9 +454,9 @@ function persist(): void {
     w.obj(); w.key("evseId"); w.int(x.evse); w.key("profile"); x.p.encode(w); w.endObj();
   }
   w.endArr();
-  if (w.overflow) { warn("smart charging: profiles too large to persist"); return; }
   const k = utf8(STORE_KEY);
-  if (store_write(ptr(k), k.byteLength, w.buf, w.pos) != 0) warn("smart charging: could not persist profiles");
+  if (w.overflow) warn("smart charging: profiles too large to persist");
+  else if (store_write(ptr(k), k.byteLength, w.buf, w.pos) != 0) warn("smart charging: could not persist profiles");
   heap.free(w.buf);
 }
 

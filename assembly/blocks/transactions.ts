@@ -221,6 +221,14 @@ export class Session {
     }
   }
 
+  /** Commands the contactor open and every cable lock released, whatever the engine last commanded. */
+  makeSafe(): void {
+    this.contactor = false;
+    contactor_set(this.evse, 0);
+    this.locked = false;
+    for (let c = 1; c <= this.connectors; c++) lock_set(this.evse, c, 0);
+  }
+
   /** Re-applies outputs and statuses after an availability change. */
   refresh(): void { this.outputs(); }
 
@@ -253,7 +261,8 @@ export class Session {
     const reason = this.stopReason != NO_ENUM ? this.stopReason
       : !this.plugged ? ReasonEnumType.EVDisconnected
       : !this.authorized ? ReasonEnumType.Local
-      : state == CS.SuspendedEV ? ReasonEnumType.StoppedByEV : ReasonEnumType.Other;
+      // Energy was on offer but the EV stopped taking it (TC_E_22_CS), whether or not it is already counted SuspendedEV.
+      : this.allowed() && !wantsEnergy(this.pilot) ? ReasonEnumType.StoppedByEV : ReasonEnumType.Other;
     this.trackCharging(CS.Idle);
     this.event(TransactionEventEnumType.Ended, trigger, state, reason);
     info("transactions: " + this.txId + " ended (" + TriggerReasonEnumType_name(trigger) + ")");

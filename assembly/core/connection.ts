@@ -4,11 +4,11 @@
 // RetryBackOffRepeatTimes times; then the last wait repeats.
 import { ws_connect, random_u32 } from "../hal";
 import { now } from "./clock";
-import { info } from "./log";
+import { info, error } from "./log";
 import { utf8, ptr } from "./bytes";
 import { RetryBackOffWaitMinimum, RetryBackOffRandomRange, RetryBackOffRepeatTimes, BasicAuthPassword, SecurityProfile } from "../device-model/standard";
 
-export const enum Link { Down, Dialing, Up }
+export const enum Link { Down, Dialing, Up, Refused }
 
 export class Connection {
   state: Link = Link.Down;
@@ -19,11 +19,18 @@ export class Connection {
   downSince: i64 = 0;
 
   dial(): void {
+    const profile = <i32>SecurityProfile.int;
+    if (profile >= 2 && !this.url.startsWith("wss://")) {
+      // Basic auth (profile 2) or a client certificate (profile 3) over plain ws:// would give the credentials away.
+      error("connection: security profile " + profile.toString() + " needs a wss:// CSMS URL, not " + this.url + "; not connecting");
+      this.state = Link.Refused;
+      return;
+    }
     this.state = Link.Dialing;
     const full = this.url.endsWith("/") ? this.url + this.identity : this.url + "/" + this.identity;
     info("connection: dialing " + full);
     const u = utf8(full), id = utf8(this.identity), pw = utf8(BasicAuthPassword.value);
-    ws_connect(ptr(u), u.byteLength, ptr(id), id.byteLength, ptr(pw), pw.byteLength, <i32>SecurityProfile.int);
+    ws_connect(ptr(u), u.byteLength, ptr(id), id.byteLength, ptr(pw), pw.byteLength, profile);
   }
 
   /** The wait before the next attempt after `failures` failed ones, in ms. */

@@ -6,12 +6,15 @@ import { Writer } from "../json/writer";
 import { Action, ACTION_NAMES } from "../generated/ocpp";
 import { ErrorCode, ERROR_CODE_NAMES } from "./errors";
 import { Decode, resetDecode } from "../messages/codec";
-import { CALL_QUEUE, MAX_MESSAGE_ID, MAX_FRAME } from "../config";
+import { CALL_QUEUE, MAX_MESSAGE_ID, MAX_FRAME, HELD_ANSWERS } from "../config";
 import { ws_send, random_u32 } from "../hal";
 import { now } from "../core/clock";
 import { warn, error } from "../core/log";
 
 export const CALL: i32 = 2, CALLRESULT: i32 = 3, CALLERROR: i32 = 4;
+
+/** ws_send results: taken; no open connection; the transport is full for now (it calls tick() once it has room). */
+export const SEND_OK: i32 = 0, SEND_CLOSED: i32 = 1, SEND_BUSY: i32 = 2;
 
 /** What a CALL handler did. */
 export const enum Served { Answered = 1, Unsupported = 0, Invalid = -1, NotRegistered = -2 }
@@ -36,6 +39,7 @@ export class Rpc {
   private queue: Queued[] = [];
   private inflight: Queued | null = null;
   private inflightId: string = "";
+  private held: ArrayBuffer[] = [];         // answers the transport was too busy to take
   private deadline: i64 = 0;
   connected: bool = false;
   lastActivity: i64 = 0;
@@ -77,9 +81,18 @@ export class Rpc {
   get busy(): bool { return this.inflight !== null; }
   get queued(): i32 { return this.queue.length; }
 
-  /** Sends the first queued CALL that may start now. */
+  /** Sends answers the transport could not take yet, then the first queued CALL that may start now. */
   pump(): void {
-    if (!this.connected || this.inflight !== null || this.handling) return;
+    if (!this.connected || this.handling) return;
+    while (this.held.length) {
+      const h = this.held[0];
+      const rc = ws_send(changetype<usize>(h), h.byteLength);
+      if (rc == SEND_BUSY) return;
+      if (rc != SEND_OK) warn("rpc: connection gone; " + this.held.length.toString() + " held answer(s) not sent");
+      if (rc != SEND_OK) { this.held.length = 0; break; }
+      this.held.shift();
+    }
+    if (this.inflight !== null) return;
     for (let i = 0; i < this.queue.length; i++) {
       const q = this.queue[i];
       if (!this.mayStart(q.action)) continue;
@@ -91,7 +104,7 @@ export class Rpc {
       w.arr(); w.int(CALL); w.str(this.inflightId); w.str(ACTION_NAMES[q.action]);
       w.bytesValue(changetype<usize>(q.payload), q.payload.byteLength);
       w.endArr();
-      this.transmit();
+      if (this.transmit() == SEND_BUSY) { this.inflight = null; this.queue.unshift(q); }
       return;
     }
   }
@@ -99,6 +112,7 @@ export class Rpc {
   /** The connection dropped: the CALL in flight is given back to the queue's head to be sent again. */
   disconnected(): void {
     this.connected = false;
+    this.held.length = 0;
     const f = this.inflight;
     if (f !== null) { this.queue.unshift(f); this.inflight = null; }
   }
@@ -108,23 +122,37 @@ export class Rpc {
     for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].action == a) this.queue.splice(i, 1);
   }
 
-  /** Milliseconds until the CALL in flight times out, or -1. */
-  tick(t: i64): i64 {
+  /** Fails the CALL in flight when its MessageTimeout has passed (its failure handler may schedule new work). */
+  expire(t: i64): void {
     const f = this.inflight;
-    if (f === null) return -1;
-    if (t < this.deadline) return this.deadline - t;
+    if (f === null || t < this.deadline) return;
     warn("rpc: " + ACTION_NAMES[f.action] + " " + this.inflightId + " timed out");
     this.inflight = null;
     this.onFailure(f.action, "timeout", f.tag);
     this.pump();
-    return this.inflight !== null ? this.deadline - t : -1;
   }
 
-  private transmit(): void {
+  /** Milliseconds until the CALL in flight times out, or -1. */
+  until(t: i64): i64 { return this.inflight !== null ? max<i64>(0, this.deadline - t) : -1; }
+
+  /** Hands `out` to the transport; ws_send's result (SEND_OK, SEND_CLOSED, SEND_BUSY). */
+  private transmit(): i32 {
     const w = this.out;
-    if (w.overflow) { error("rpc: frame exceeds " + MAX_FRAME.toString() + " bytes; not sent"); return; }
-    this.lastActivity = now();
-    if (ws_send(w.buf, w.pos) != 0) warn("rpc: transport refused a frame");
+    if (w.overflow) { error("rpc: frame exceeds " + MAX_FRAME.toString() + " bytes; not sent"); return SEND_OK; }
+    const rc = ws_send(w.buf, w.pos);
+    if (rc == SEND_OK) this.lastActivity = now();
+    else if (rc != SEND_BUSY) warn("rpc: no connection; frame not sent");
+    return rc;
+  }
+
+  /** Sends an answer to the CSMS; one the transport cannot take yet is held and sent first when it can. */
+  private answer(): void {
+    if (this.held.length == 0 && this.transmit() != SEND_BUSY) return;
+    if (this.held.length >= HELD_ANSWERS) { error("rpc: transport full and " + HELD_ANSWERS.toString() + " answers held; answer dropped"); this.dropped++; return; }
+    const w = this.out;
+    const b = new ArrayBuffer(w.pos);
+    memory.copy(changetype<usize>(b), w.buf, w.pos);
+    this.held.push(b);
   }
 
   private sendError(id: string, code: ErrorCode, desc: string): void {
@@ -132,7 +160,7 @@ export class Rpc {
     warn("rpc: CALLERROR " + ERROR_CODE_NAMES[code] + " for " + id + ": " + desc);
     const w = this.out.reset();
     w.arr(); w.int(CALLERROR); w.str(id); w.str(ERROR_CODE_NAMES[code]); w.str(desc); w.obj(); w.endObj(); w.endArr();
-    this.transmit();
+    this.answer();
   }
 
   /** A frame from the CSMS. */
@@ -190,7 +218,7 @@ export class Rpc {
     else {
       const w = this.out.reset();
       w.arr(); w.int(CALLRESULT); w.str(id); w.bytesValue(body.buf, body.pos); w.endArr();
-      this.transmit();
+      this.answer();
     }
     this.pump();
   }

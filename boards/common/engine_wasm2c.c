@@ -24,6 +24,9 @@ struct cw_engine {
   char *config;
   size_t config_len;
   int32_t restarts;
+  int32_t failures;   /* traps since an engine call last returned normally (init not counted) */
+  int failed;         /* gave up after CW_MAX_FAILED_STARTS: no more calls into the engine */
+  int inject_trap;
 };
 
 static int runtime_ready;
@@ -38,7 +41,11 @@ static uint8_t *mem(struct Z_host_instance_t *h, uint32_t ptr, uint32_t len) {
 static void note(cw_board *b, const char *text) { cw_hal_log(b, 0, (const uint8_t *)text, strlen(text)); }
 
 /* ---- imports ---- */
-u64 Z_hostZ_now_ms(struct Z_host_instance_t *h) { return (u64)cw_hal_now_ms(h->board); }
+/* now_ms starts every engine entry, so an injected trap lands there. */
+u64 Z_hostZ_now_ms(struct Z_host_instance_t *h) {
+  if (h->engine->inject_trap) { h->engine->inject_trap = 0; wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE); }
+  return (u64)cw_hal_now_ms(h->board);
+}
 u64 Z_hostZ_utc_ms(struct Z_host_instance_t *h) { return (u64)cw_hal_utc_ms(h->board); }
 u32 Z_hostZ_random_u32(struct Z_host_instance_t *h) { return cw_hal_random_u32(h->board); }
 void Z_hostZ_log(struct Z_host_instance_t *h, u32 level, u32 p, u32 n) { cw_hal_log(h->board, (int32_t)level, mem(h, p, n), n); }
@@ -68,29 +75,47 @@ void Z_hostZ_reboot(struct Z_host_instance_t *h, u32 reason) { cw_hal_reboot(h->
 void Z_hostZ_display(struct Z_host_instance_t *h, u32 evse, u32 p, u32 n) { cw_hal_display(h->board, (int32_t)evse, mem(h, p, n), n); }
 
 /* ---- lifecycle and trap handling ---- */
-static void instantiate(cw_engine *e) {
+static void restart(cw_engine *e, wasm_rt_trap_t code);
+
+/* A fresh instance; its start function runs here and may trap too (e.g. out of linear memory). */
+static int instantiate(cw_engine *e) {
+  wasm_rt_trap_t code = wasm_rt_impl_try();
+  if (code != WASM_RT_TRAP_NONE) { e->live = 0; restart(e, code); return e->live; }
   Z_engine_instantiate(&e->inst, &e->host);
   e->live = 1;
+  return 1;
 }
 
-/* After a trap: a fresh instance, started again from the saved config with boot reason Watchdog. */
+/* After a trap: a fresh instance, started again from the saved config with boot reason Watchdog; after
+ * CW_MAX_FAILED_STARTS traps in a row the board makes its outputs safe and the engine is not called again. */
 static void restart(cw_engine *e, wasm_rt_trap_t code) {
-  char text[160];
-  snprintf(text, sizeof text, "engine: trap (%s); restarting", wasm_rt_strerror(code));
-  note(e->host.board, text);
+  char text[200];
   e->restarts++;
   if (e->live) Z_engine_free(&e->inst);
   e->live = 0;
-  instantiate(e);
-  if (e->config) cw_engine_init(e, e->config, e->config_len, 8 /* Watchdog */);
+  if (++e->failures >= CW_MAX_FAILED_STARTS) {
+    snprintf(text, sizeof text, "engine: trap (%s), %d in a row; giving up: outputs made safe, engine stopped",
+             wasm_rt_strerror(code), (int)e->failures);
+    note(e->host.board, text);
+    e->failed = 1;
+    cw_board_fatal(e->host.board, text);
+    return;
+  }
+  snprintf(text, sizeof text, "engine: trap (%s); restarting", wasm_rt_strerror(code));
+  note(e->host.board, text);
+  if (instantiate(e) && e->config) cw_engine_init(e, e->config, e->config_len, 8 /* Watchdog */);
 }
 
-#define GUARDED(e, body)                                   \
+/* Runs body unless the engine has failed for good; a trap restarts it. */
+#define TRY(e, body)                                       \
   do {                                                     \
+    if ((e)->failed || !(e)->live) break;                  \
     wasm_rt_trap_t code_ = wasm_rt_impl_try();             \
     if (code_ != WASM_RT_TRAP_NONE) { restart(e, code_); break; } \
     body;                                                  \
   } while (0)
+/* An engine call other than init: returning normally clears the count of traps in a row. */
+#define GUARDED(e, body) TRY(e, { body; (e)->failures = 0; })
 
 cw_engine *cw_engine_new(cw_board *b) {
   if (!runtime_ready) { wasm_rt_init(); Z_engine_init_module(); runtime_ready = 1; }
@@ -118,13 +143,15 @@ int32_t cw_engine_init(cw_engine *e, const char *config, size_t len, int32_t boo
     memcpy(e->config, config, len);
     e->config_len = len;
   }
-  GUARDED(e, {
+  if (e->failed || !e->live) return 1;
+  /* A completed init does not clear the trap count: a trap right after every start is a failed start too. */
+  TRY(e, {
     u32 p = put(e, e->config, len);
     if (!p) { note(e->host.board, "init: station config larger than the frame limit"); break; }
     rc = (int32_t)Z_engineZ_init(&e->inst, p, (u32)len, (u32)boot_reason);
     Z_engineZ_free(&e->inst, p);
   });
-  return rc;
+  return e->failed ? 1 : rc;
 }
 
 void cw_engine_on_connection(cw_engine *e, int32_t up) { GUARDED(e, Z_engineZ_on_connection(&e->inst, (u32)up)); }
@@ -159,6 +186,8 @@ int32_t cw_engine_tick(cw_engine *e) {
 }
 
 int32_t cw_engine_restarts(const cw_engine *e) { return e->restarts; }
+int32_t cw_engine_failed(const cw_engine *e) { return e->failed; }
+void cw_engine_inject_trap(cw_engine *e) { e->inject_trap = 1; }
 
 void cw_engine_free(cw_engine *e) {
   if (!e) return;

@@ -17,7 +17,7 @@
 
 /* firmware -> board */
 enum { BL_HELLO = 0x01, BL_PILOT_SET = 0x10, BL_CONTACTOR_SET = 0x11, BL_LOCK_SET = 0x12, BL_DISPLAY = 0x13, BL_METER_REQ = 0x14,
-       BL_NEXT = 0x15 };
+       BL_NEXT = 0x15, BL_SAFE = 0x16 };
 /* board -> firmware */
 enum { BL_PILOT = 0x20, BL_TOKEN = 0x21, BL_BAY = 0x22, BL_FEEDBACK = 0x23, BL_METER = 0x24, BL_EMS = 0x25, BL_CLOCK = 0x26 };
 

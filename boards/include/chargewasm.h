@@ -38,6 +38,19 @@ int32_t cw_hal_meter_read(cw_board *b, int32_t evse, double *out, size_t cap);
 void cw_hal_reboot(cw_board *b, int32_t boot_reason);
 void cw_hal_display(cw_board *b, int32_t evse, const uint8_t *text, size_t len);
 
+/* Not an engine import: the runtime binding calls it when the engine trapped CW_MAX_FAILED_STARTS times in a
+ * row without one call returning normally. The board opens every contactor, releases every cable lock, sets
+ * every pilot to -12 V (not available) and reports `reason`; the engine is not called again. */
+#define CW_MAX_FAILED_STARTS 3
+void cw_board_fatal(cw_board *b, const char *reason);
+
+/* The largest OCPP-J frame the engine sends or accepts (bytes); a transport closes the connection with
+ * 1009 (message too big) rather than buffer a larger one. */
+#define CW_MAX_FRAME 16384
+
+/* ws_send results. After CW_SEND_BUSY the host calls cw_engine_tick() once the transport has room again. */
+enum { CW_SEND_OK = 0, CW_SEND_CLOSED = 1, CW_SEND_BUSY = 2 };
+
 /* ---- exports: what a board asks of the engine ---- */
 typedef struct cw_engine cw_engine;
 
@@ -56,6 +69,10 @@ void cw_engine_on_token(cw_engine *e, int32_t evse, const char *id_token, size_t
 int32_t cw_engine_tick(cw_engine *e);
 /* Engine restarts after a trap since cw_engine_new (each restart is logged with its reason). */
 int32_t cw_engine_restarts(const cw_engine *e);
+/* Testing: the engine's next call out to the board traps, as a fault inside the engine would. */
+void cw_engine_inject_trap(cw_engine *e);
+/* Non-zero once the engine has been given up (see cw_board_fatal). */
+int32_t cw_engine_failed(const cw_engine *e);
 void cw_engine_free(cw_engine *e);
 
 #ifdef __cplusplus

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "chargewasm.h"
-#include "wasm-rt.h"   /* only for fault injection: `trap-on-store-write` */
+#include "wasm-rt.h"   /* only for fault injection: the `trap-on-*` commands */
 
 #define MAX_LINE 20000
 #define MAX_KEYS 128
@@ -30,8 +30,12 @@ struct cw_board {
   double meter[MAX_EVSE + 1][10];
   char tx[40];               /* the last transactionId the engine sent: $TX in a frame */
   int reboot;
-  int trap_on_store_write;
+  int trap_on_store_write;    /* trap in the next store_write */
+  int trap_on_meter_read;     /* trap in the next meter_read */
+  int trap_on_store_read;     /* trap in every store_read (an engine that can never start) */
 };
+
+static void trap_now(const char *where) { printf("fault: trap during %s\n", where); wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE); }
 
 static const int64_t UTC0 = 1767225600000LL; /* 2026-01-01T00:00:00Z */
 
@@ -74,6 +78,7 @@ static int find(cw_board *b, const uint8_t *key, size_t len) {
   return -1;
 }
 int32_t cw_hal_store_read(cw_board *b, const uint8_t *key, size_t key_len, uint8_t *buf, size_t cap) {
+  if (b->trap_on_store_read) trap_now("store_read");
   int i = find(b, key, key_len);
   if (i < 0) return -1;
   if (b->lens[i] > cap) return -2;
@@ -81,7 +86,7 @@ int32_t cw_hal_store_read(cw_board *b, const uint8_t *key, size_t key_len, uint8
   return (int32_t)b->lens[i];
 }
 int32_t cw_hal_store_write(cw_board *b, const uint8_t *key, size_t key_len, const uint8_t *val, size_t len) {
-  if (b->trap_on_store_write) { b->trap_on_store_write = 0; printf("fault: trap during store_write\n"); wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE); }
+  if (b->trap_on_store_write) { b->trap_on_store_write = 0; trap_now("store_write"); }
   int i = find(b, key, key_len);
   if (i < 0) {
     for (i = 0; i < MAX_KEYS && b->keys[i]; i++) {}
@@ -100,10 +105,12 @@ void cw_hal_contactor_set(cw_board *b, int32_t evse, int32_t closed) { (void)b; 
 void cw_hal_lock_set(cw_board *b, int32_t evse, int32_t c, int32_t locked) { (void)b; printf("lock %d %d %d\n", evse, c, locked); }
 int32_t cw_hal_meter_read(cw_board *b, int32_t evse, double *values, size_t cap) {
   if (evse < 1 || evse > MAX_EVSE) return 0;
+  if (b->trap_on_meter_read) { b->trap_on_meter_read = 0; trap_now("meter_read"); }
   size_t n = cap < 10 ? cap : 10;
   memcpy(values, b->meter[evse], n * sizeof(double));
   return (int32_t)n;
 }
+void cw_board_fatal(cw_board *b, const char *reason) { (void)b; printf("fatal %s\n", reason); }
 void cw_hal_reboot(cw_board *b, int32_t reason) { b->reboot = reason; printf("reboot %d\n", reason); }
 void cw_hal_display(cw_board *b, int32_t evse, const uint8_t *text, size_t len) {
   (void)b;
@@ -150,11 +157,15 @@ int main(int argc, char **argv) {
     if (arg) *arg++ = 0; else arg = line + n;
     if (!strcmp(line, "config")) strcpy(config, arg);
     else if (!strcmp(line, "boot")) boot_reason = atoi(arg);
-    else if (!strcmp(line, "init")) { if (cw_engine_init(e, config, strlen(config), boot_reason)) { fprintf(stderr, "replay: init refused\n"); return 1; } }
+    else if (!strcmp(line, "init")) {
+      if (cw_engine_init(e, config, strlen(config), boot_reason) && !cw_engine_failed(e)) { fprintf(stderr, "replay: init refused\n"); return 1; }
+    }
     else if (!strcmp(line, "at")) advance(e, &board, atoll(arg));
     else if (!strcmp(line, "connected")) cw_engine_on_connection(e, 1);
     else if (!strcmp(line, "disconnected")) { board.n_open = 0; cw_engine_on_connection(e, 0); }
     else if (!strcmp(line, "trap-on-store-write")) board.trap_on_store_write = 1;
+    else if (!strcmp(line, "trap-on-meter-read")) board.trap_on_meter_read = 1;
+    else if (!strcmp(line, "trap-on-store-read")) board.trap_on_store_read = 1;
     else if (!strcmp(line, "reply")) reply(e, &board, arg, 0);
     else if (!strcmp(line, "error")) reply(e, &board, arg, 1);
     else if (!strcmp(line, "frame")) {

@@ -28,8 +28,11 @@
 #include "chargewasm.h"
 
 #define SUBPROTOCOL "ocpp2.0.1"
-#define MAX_RX (64 * 1024)
-#define QUEUE 32
+/* Outgoing frames the transport holds; past RX_PAUSE_AT it stops reading from the CSMS (TCP back-pressure),
+ * when full ws_send answers CW_SEND_BUSY and the engine retries once the queue has drained. */
+#define QUEUE 64
+#define RX_PAUSE_AT (QUEUE - 8)
+#define RX_RESUME_AT (QUEUE / 4)
 
 struct frame { unsigned char *data; size_t len; };
 
@@ -44,9 +47,14 @@ struct cw_board {
   char auth[512];                 /* "Basic ..." or empty */
   struct frame out[QUEUE];
   int out_head, out_count;
-  unsigned char *rx;
+  unsigned char *rx;              /* the message being received, at most CW_MAX_FRAME bytes */
   size_t rx_len;
-  int rx_oversize;
+  int rx_paused;
+  int blocked;                    /* ws_send answered busy: tick the engine once there is room */
+  int dialing;                    /* a connection attempt is under way */
+  int report_down;                /* a close or failed attempt the engine has not been told of yet */
+  int closing;                    /* rebooting: send what is queued, then a close frame */
+  int fatal;                      /* the engine was given up (cw_board_fatal) */
   const char *store;
   int reboot;
   int link;                       /* board link socket, -1 without a board */
@@ -62,17 +70,24 @@ struct cw_board {
 };
 
 static cw_engine *engine;
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, trap_requested;
 static lws_sorted_usec_list_t tick_sul;
 static struct lws_context *context;
 static cw_board *the_board;
 static void link_read(cw_board *b);
 static void deliver(cw_board *b);
 
+/* SIGUSR1 (testing): the engine traps at its next entry, as after a fault inside it. */
+static void take_trap_request(void) {
+  if (trap_requested && engine) { trap_requested = 0; cw_engine_inject_trap(engine); }
+}
+
 /* Runs the engine's due work, then wakes the event loop again at its next deadline (at least once a second). */
 static void on_tick(lws_sorted_usec_list_t *sul) {
   (void)sul;
-  if (!engine || stopping || the_board->reboot) return;
+  if (!engine || stopping || the_board->reboot || the_board->fatal) return;
+  take_trap_request();
+  if (the_board->report_down) { the_board->report_down = 0; cw_engine_on_connection(engine, 0); }
   if (the_board->link >= 0) { link_read(the_board); deliver(the_board); }
   int32_t next = cw_engine_tick(engine);
   int32_t cap = the_board->link >= 0 ? 10 : 1000;   /* with a board, look at its inputs every 10 ms */
@@ -100,19 +115,46 @@ void cw_hal_log(cw_board *b, int32_t level, const uint8_t *msg, size_t len) {
   if (level < 3) fprintf(stderr, "[%s] %.*s\n", names[level < 0 ? 0 : level], (int)len, (const char *)msg);
 }
 
+/* A frame as traced on stdout; one that names BasicAuthPassword shows every attributeValue string as "***". */
+static void trace(const char *dir, const uint8_t *f, size_t len) {
+  static const char secret[] = "BasicAuthPassword", key[] = "\"attributeValue\"";
+  size_t i = 0;
+  printf("%s ", dir);
+  if (memmem(f, len, secret, sizeof secret - 1)) {
+    for (const uint8_t *k; i < len && (k = memmem(f + i, len - i, key, sizeof key - 1)) != NULL;) {
+      size_t j = (size_t)(k - f) + sizeof key - 1;
+      while (j < len && (f[j] == ' ' || f[j] == ':' || f[j] == '\t' || f[j] == '\r' || f[j] == '\n')) j++;
+      if (j >= len || f[j] != '"') { fwrite(f + i, 1, j - i, stdout); i = j; continue; }
+      fwrite(f + i, 1, j + 1 - i, stdout);
+      for (j++; j < len && f[j] != '"';) j += f[j] == '\\' ? 2 : 1;
+      fputs("***", stdout);
+      i = j;
+    }
+  }
+  if (i < len) fwrite(f + i, 1, len - i, stdout);
+  putchar('\n');
+  fflush(stdout);
+}
+
 /* ---- the WebSocket ---- */
 static void drop_queue(cw_board *b) {
   while (b->out_count) { free(b->out[b->out_head].data); b->out_head = (b->out_head + 1) % QUEUE; b->out_count--; }
 }
 
+static void schedule_tick_now(void) { lws_sul_schedule(context, 0, &tick_sul, on_tick, 1); }
+
+/* The connection closed or an attempt failed: the engine hears of it from on_tick, never from inside one of its calls. */
 static void down(cw_board *b, const char *why) {
-  if (stopping || (!b->wsi && !b->up)) return;
+  if (stopping || (!b->wsi && !b->up && !b->dialing)) return;
   fprintf(stderr, "[warn] transport: %s\n", why);
   b->wsi = NULL;
   b->up = 0;
+  b->dialing = 0;
+  b->rx_len = 0;
+  b->rx_paused = 0;
   drop_queue(b);
-  cw_engine_on_connection(engine, 0);
-  on_tick(NULL);
+  b->report_down = 1;
+  schedule_tick_now();
 }
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
@@ -138,6 +180,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
   case LWS_CALLBACK_CLIENT_ESTABLISHED: {
     b->wsi = wsi;
     b->up = 1;
+    b->dialing = 0;
     printf("connected\n");
     fflush(stdout);
     cw_engine_on_connection(engine, 1);
@@ -146,19 +189,20 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
   }
   case LWS_CALLBACK_CLIENT_RECEIVE:
     if (lws_frame_is_binary(wsi)) { fprintf(stderr, "[warn] transport: dropped a binary frame\n"); break; }
-    if (b->rx_len + len > MAX_RX) b->rx_oversize = 1;
-    else { memcpy(b->rx + b->rx_len, in, len); b->rx_len += len; }
+    if (b->rx_len + len > CW_MAX_FRAME) {
+      fprintf(stderr, "[warn] transport: a frame from the CSMS exceeds %d bytes; closing (1009)\n", CW_MAX_FRAME);
+      lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"frame too large", 15);
+      return -1;
+    }
+    memcpy(b->rx + b->rx_len, in, len);
+    b->rx_len += len;
     if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
-      if (b->rx_oversize) cw_engine_on_frame(engine, b->rx, MAX_RX + 1);
-      else {
-        printf("csms -> station %.*s\n", (int)b->rx_len, (const char *)b->rx);
-        fflush(stdout);
-        b->received++;
-        cw_engine_on_frame(engine, b->rx, b->rx_len);
-      }
-      on_tick(NULL);
+      trace("csms -> station", b->rx, b->rx_len);
+      b->received++;
+      size_t n = b->rx_len;
       b->rx_len = 0;
-      b->rx_oversize = 0;
+      cw_engine_on_frame(engine, b->rx, n);
+      on_tick(NULL);
     }
     break;
   case LWS_CALLBACK_CLIENT_WRITEABLE:
@@ -173,7 +217,13 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
       free(f->data);
       b->out_head = (b->out_head + 1) % QUEUE;
       b->out_count--;
-      if (b->out_count) lws_callback_on_writable(wsi);
+      if (b->rx_paused && b->out_count <= RX_RESUME_AT) { b->rx_paused = 0; lws_rx_flow_control(wsi, 1); }
+      if (b->blocked) { b->blocked = 0; schedule_tick_now(); }
+    }
+    if (b->out_count) lws_callback_on_writable(wsi);
+    else if (b->closing) {
+      lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"rebooting", 9);
+      return -1;
     }
     break;
   case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
@@ -190,7 +240,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 }
 
 static const struct lws_protocols protocols[] = {
-  { SUBPROTOCOL, callback, 0, MAX_RX, 0, NULL, 0 },
+  { SUBPROTOCOL, callback, 0, CW_MAX_FRAME, 0, NULL, 0 },
   { NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -198,16 +248,13 @@ void cw_hal_ws_connect(cw_board *b, const uint8_t *url, size_t url_len, const ui
                        const uint8_t *pass, size_t pass_len, int32_t profile) {
   char u[1024], *prot, *address, *path;
   int port;
-  if (url_len >= sizeof u) { down(b, "URL too long"); return; }
+  if (url_len >= sizeof u) { b->dialing = 1; down(b, "URL too long"); return; }
   memcpy(u, url, url_len);
   u[url_len] = 0;
   printf("connecting to %s\n", u);
   fflush(stdout);
-  if (lws_parse_uri(u, (const char **)&prot, (const char **)&address, &port, (const char **)&path)) {
-    fprintf(stderr, "[warn] transport: bad URL\n");
-    cw_engine_on_connection(engine, 0);
-    return;
-  }
+  b->dialing = 1;
+  if (lws_parse_uri(u, (const char **)&prot, (const char **)&address, &port, (const char **)&path)) { down(b, "bad URL"); return; }
   b->auth[0] = 0;
   if (profile >= 1 && pass_len) {
     char cred[400];
@@ -227,22 +274,21 @@ void cw_hal_ws_connect(cw_board *b, const uint8_t *url, size_t url_len, const ui
   i.origin = address;
   i.protocol = SUBPROTOCOL;
   i.ssl_connection = !strcmp(prot, "wss") ? LCCSCF_USE_SSL : 0;
-  if (!lws_client_connect_via_info(&i)) { fprintf(stderr, "[warn] transport: could not start the connection\n"); cw_engine_on_connection(engine, 0); }
+  if (!lws_client_connect_via_info(&i) && b->dialing) down(b, "could not start the connection");
 }
 
 int32_t cw_hal_ws_send(cw_board *b, const uint8_t *frame, size_t len) {
-  if (!b->up || !b->wsi || b->out_count == QUEUE) return 1;
+  if (!b->up || !b->wsi || b->closing) return CW_SEND_CLOSED;
   struct frame *f = &b->out[(b->out_head + b->out_count) % QUEUE];
-  f->data = malloc(len ? len : 1);
-  if (!f->data) return 1;
+  if (b->out_count == QUEUE || !(f->data = malloc(len ? len : 1))) { b->blocked = 1; return CW_SEND_BUSY; }
   memcpy(f->data, frame, len);
   f->len = len;
   b->out_count++;
   b->sent++;
-  printf("station -> csms %.*s\n", (int)len, (const char *)frame);
-  fflush(stdout);
+  trace("station -> csms", frame, len);
+  if (b->out_count >= RX_PAUSE_AT && !b->rx_paused) { b->rx_paused = 1; lws_rx_flow_control(b->wsi, 0); }
   lws_callback_on_writable(b->wsi);
-  return 0;
+  return CW_SEND_OK;
 }
 
 /* ---- storage: one file per key under the store directory ---- */
@@ -270,8 +316,10 @@ int32_t cw_hal_store_write(cw_board *b, const uint8_t *key, size_t key_len, cons
   char path[1024], tmp[1040];
   key_path(b, key, key_len, path, sizeof path);
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "wb");
-  if (!f) return 1;
+  /* Owner only: the store holds credentials (SecurityCtrlr.BasicAuthPassword). */
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+  if (!f) { if (fd >= 0) close(fd); return 1; }
   int ok = fwrite(val, 1, len, f) == len;
   ok = fclose(f) == 0 && ok;
   return ok && rename(tmp, path) == 0 ? 0 : 1;
@@ -324,6 +372,7 @@ static void link_read(cw_board *b) {
 
 /* Hands queued board inputs to the engine, one at a time, outside any engine call. */
 static void deliver(cw_board *b) {
+  take_trap_request();
   while (b->ev_count) {
     struct event *e = &b->events[b->ev_head];
     if (!engine) return;
@@ -391,6 +440,12 @@ int32_t cw_hal_meter_read(cw_board *b, int32_t evse, double *out, size_t cap) {
   return (int32_t)n;
 }
 void cw_hal_reboot(cw_board *b, int32_t reason) { b->reboot = reason; }
+void cw_board_fatal(cw_board *b, const char *reason) {
+  fprintf(stderr, "[error] fatal: %s\n", reason);
+  uint8_t all[1] = { 0 };   /* EVSE 0: every EVSE */
+  link_send(b, BL_SAFE, all, sizeof all);
+  b->fatal = 1;
+}
 void cw_hal_display(cw_board *b, int32_t evse, const uint8_t *text, size_t len) {
   uint8_t p[BL_MAX_PAYLOAD];
   if (len > BL_MAX_PAYLOAD - 1) len = BL_MAX_PAYLOAD - 1;
@@ -399,7 +454,7 @@ void cw_hal_display(cw_board *b, int32_t evse, const uint8_t *text, size_t len) 
   link_send(b, BL_DISPLAY, p, len + 1);
 }
 
-static void on_signal(int sig) { (void)sig; stopping = 1; }
+static void on_signal(int sig) { if (sig == SIGUSR1) trap_requested = 1; else stopping = 1; }
 
 static char *slurp(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
@@ -422,10 +477,11 @@ int main(int argc, char **argv) {
   size_t config_len = 0;
   char *config = slurp(argv[1], &config_len);
   if (!config) { perror(argv[1]); return 2; }
-  if (mkdir(argv[2], 0755) && errno != EEXIST) { perror(argv[2]); return 2; }
+  if (mkdir(argv[2], 0700) && errno != EEXIST) { perror(argv[2]); return 2; }
   setvbuf(stdout, NULL, _IOLBF, 0);
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
+  signal(SIGUSR1, on_signal);
   signal(SIGPIPE, SIG_IGN);
 
   static cw_board board;
@@ -445,7 +501,7 @@ int main(int argc, char **argv) {
       deliver(&board);
     }
   }
-  board.rx = malloc(MAX_RX);
+  board.rx = malloc(CW_MAX_FRAME);
   lws_set_log_level(LLL_ERR, NULL);
   struct lws_context_creation_info info;
   memset(&info, 0, sizeof info);
@@ -459,28 +515,41 @@ int main(int argc, char **argv) {
   if (!board.ctx) { fprintf(stderr, "libwebsockets: no context\n"); return 1; }
 
   int32_t reason = 3; /* PowerUp */
+  int status = 0;
   for (;;) {
     engine = cw_engine_new(&board);
-    if (!engine || cw_engine_init(engine, config, config_len, reason)) { fprintf(stderr, "station config refused\n"); return 1; }
+    if (!engine) { fprintf(stderr, "out of memory\n"); return 1; }
+    if (cw_engine_init(engine, config, config_len, reason)) {
+      if (!cw_engine_failed(engine)) fprintf(stderr, "station config refused (%s)\n", argv[1]);
+      status = cw_engine_failed(engine) ? 3 : 1;
+      break;
+    }
     on_tick(NULL);
-    while (!stopping && !board.reboot) lws_service(board.ctx, 0);
-    if (stopping) break;
+    while (!stopping && !board.reboot && !board.fatal) lws_service(board.ctx, 0);
+    if (stopping || board.fatal) { status = board.fatal ? 3 : 0; break; }
     reason = board.reboot;
-    /* Let the transport deliver what the engine already sent (the ResetResponse, the Ended events). */
-    for (int64_t until = ms(CLOCK_MONOTONIC) + 2000; board.out_count && board.up && ms(CLOCK_MONOTONIC) < until;) lws_service(board.ctx, 0);
-    board.reboot = 0;
+    /* Deliver what the engine already sent (the ResetResponse, the Ended events), close with 1001, then reboot. */
+    if (board.wsi && board.up) {
+      board.closing = 1;
+      lws_set_timeout(board.wsi, PENDING_TIMEOUT_CLOSE_SEND, 3);
+      lws_callback_on_writable(board.wsi);
+      for (int64_t until = ms(CLOCK_MONOTONIC) + 4000; board.wsi && ms(CLOCK_MONOTONIC) < until;) lws_service(board.ctx, 0);
+    }
     printf("rebooting (boot reason %d)\n", reason);
-    if (board.wsi) { lws_set_timeout(board.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC); }
+    if (board.wsi) lws_set_timeout(board.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
+    board.reboot = board.closing = board.report_down = board.blocked = 0;
     board.wsi = NULL;
-    board.up = 0;
+    board.up = board.dialing = 0;
+    board.rx_len = 0;
     drop_queue(&board);
     cw_engine_free(engine);
   }
+  stopping = 1;
   lws_sul_cancel(&tick_sul);
   lws_context_destroy(board.ctx);   /* its close callbacks still see the engine */
   cw_engine_free(engine);
   engine = NULL;
   free(board.rx);
   free(config);
-  return 0;
+  return status;
 }

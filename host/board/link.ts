@@ -8,7 +8,7 @@ import { BOARD_EVENT, ID_TOKEN_TYPES, IdTokenType, PILOT_STATES } from "../hal.t
 import type { StationConfig } from "../station.ts";
 
 export const BL = {
-  SOF: 0x7e, HELLO: 0x01, PILOT_SET: 0x10, CONTACTOR_SET: 0x11, LOCK_SET: 0x12, DISPLAY: 0x13, METER_REQ: 0x14, NEXT: 0x15,
+  SOF: 0x7e, HELLO: 0x01, PILOT_SET: 0x10, CONTACTOR_SET: 0x11, LOCK_SET: 0x12, DISPLAY: 0x13, METER_REQ: 0x14, NEXT: 0x15, SAFE: 0x16,
   PILOT: 0x20, TOKEN: 0x21, BAY: 0x22, FEEDBACK: 0x23, METER: 0x24, EMS: 0x25, CLOCK: 0x26, MAX_PAYLOAD: 512,
 } as const;
 
@@ -129,6 +129,13 @@ export class LinkedBoard extends EventEmitter {
     const evse = p[0];
     const e = this.board.evses[evse - 1];
     if (type === BL.HELLO) { this.drain(); return; }
+    if (type === BL.SAFE) {
+      // The firmware gave its engine up: every output to its safe state.
+      for (const x of this.board.evses) { x.contactor = false; x.locked = false; x.duty = 0; }
+      this.emit("fatal");
+      this.drain();
+      return;
+    }
     if (!e) { this.emit("warning", `board link: message ${type} for unknown EVSE ${evse}`); return; }
     if (type === BL.PILOT_SET && p.length === 3) e.duty = p.readUInt16LE(1);
     else if (type === BL.CONTACTOR_SET && p.length === 2) e.contactor = p[1] !== 0;

@@ -26,7 +26,7 @@ async function bootedEngine(defaults: object[] = []) {
   const sent: string[] = [];
   const e = await Engine.create({
     clock, random: seededRandom(1), store: new MemoryStore(), log: () => {},
-    connect: () => {}, send: (t) => { sent.push(t); return true; },
+    connect: () => {}, send: (t) => { sent.push(t); return 0; },
     pilotSet: () => {}, contactorSet: () => {}, lockSet: () => {}, meterRead: () => [], reboot: () => {}, display: () => {},
   }, engineModule());
   e.init({ ...defaultStation("ws://bench/ocpp"), defaults });

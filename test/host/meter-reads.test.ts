@@ -12,7 +12,7 @@ describe("meter reads", () => {
     const sent: string[] = [];
     const e = await Engine.create({
       clock: { now: () => now, utc: () => Date.UTC(2026, 0, 1) + now, at: () => () => {} }, random: seededRandom(3), store: new MemoryStore(),
-      log: () => {}, connect: () => {}, send: (t) => { sent.push(t); return true; },
+      log: () => {}, connect: () => {}, send: (t) => { sent.push(t); return 0; },
       pilotSet: () => {}, contactorSet: () => {}, lockSet: () => {}, reboot: () => {}, display: () => {},
       meterRead: (evse) => { reads.push(now); return [1000 + now, 0, 0, 0, 0, 230, 230, 230, NaN, 0]; },
     }, engineModule());

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { Engine, engineModule } from "../../host/engine.ts";
 import { seededRandom } from "../../host/clock.ts";
 import { MemoryStore } from "../../host/storage.ts";
-import { BOOT_REASONS, BootReason, ID_TOKEN_TYPES, BOARD_EVENT } from "../../host/hal.ts";
+import { BOOT_REASONS, BootReason, ID_TOKEN_TYPES, BOARD_EVENT, SEND } from "../../host/hal.ts";
 
 const UTC0 = Date.UTC(2026, 0, 1);
 
@@ -30,7 +30,7 @@ export async function replay(file: string): Promise<string> {
       if (m) open.push(m[1]);
       const t = /"transactionId":"([0-9a-f-]{36})"/.exec(text);
       if (t) tx = t[1];
-      return true;
+      return SEND.Ok;
     },
     pilotSet: (evse: number, duty: number) => { lines.push(`pilot ${evse} ${duty}`); },
     contactorSet: (evse: number, closed: boolean) => { lines.push(`contactor ${evse} ${closed ? 1 : 0}`); },

@@ -154,6 +154,16 @@ describe("E06/E07 stop", () => {
     expect(tes(r).at(-1)).toMatchObject({ eventType: "Ended", transactionInfo: { chargingState: "SuspendedEV", stoppedReason: "StoppedByEV" } });
   });
 
+  it("TC_E_22_CS: the EV suspending right after energy started (still EVConnected) also ends with StoppedByEV", async () => {
+    r = await chargingRig([dm("TxCtrlr", "TxStopPoint", "EnergyTransfer")]);
+    await act(r, () => r.station.plug(1));
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    await r.station.advance(1000);
+    await act(r, () => r.station.setEv(1, { wantsCharge: false }));
+    expect(tes(r).at(-1)).toMatchObject({ eventType: "Ended", triggerReason: "ChargingStateChanged", transactionInfo: { stoppedReason: "StoppedByEV" } });
+    expect(["EVConnected", "SuspendedEV"]).toContain(tes(r).at(-1).transactionInfo.chargingState);
+  });
+
   it("a different idToken does not stop the transaction", async () => {
     await charging();
     const before = tes(r).length;
