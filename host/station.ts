@@ -28,6 +28,8 @@ export interface StationOptions {
   clock?: Clock;
   seed?: number;
   store?: Store;
+  /** The hardware, when it outlives a previous station process (a power cut of the controller only). */
+  board?: Board;
   bootReason?: BootReason;
   wasm?: WebAssembly.Module;
   /** Keep every frame in `frames` (tests). */
@@ -69,7 +71,8 @@ export class Station extends EventEmitter {
     super();
     this.clock = opts.clock ?? new WallClock();
     this.store = opts.store ?? new MemoryStore();
-    this.board = new Board(opts.config.evses, opts.config.phases ?? 3, this.clock.now());
+    this.board = opts.board ?? new Board(opts.config.evses, opts.config.phases ?? 3, this.clock.now());
+    for (const e of this.board.evses) e.forgetReported();
     this.transport = new WsTransport({
       up: () => { this.dialing = false; this.connected = true; this.emit("connected"); this.enter(() => this.engine.onConnection(true)); },
       down: (why) => {
@@ -320,6 +323,14 @@ export class Station extends EventEmitter {
     this.cancel?.();
     this.fullTimer?.();
     void this.transport.closeGracefully(500);
+  }
+
+  /** The controller loses power: everything stops at once, nothing is closed cleanly; the board keeps its state. */
+  kill(): void {
+    this.stopped = true;
+    this.cancel?.();
+    this.fullTimer?.();
+    this.transport.close();
   }
 }
 

@@ -42,7 +42,8 @@ struct event { uint8_t type; uint8_t len; uint8_t data[64]; };
 
 struct cw_board {
   struct lws_context *ctx;
-  struct lws *wsi;
+  struct lws *wsi;                /* the open connection */
+  struct lws *pending;            /* the connection attempt under way */
   int up;
   char auth[512];                 /* "Basic ..." or empty */
   struct frame out[QUEUE];
@@ -50,6 +51,7 @@ struct cw_board {
   unsigned char *rx;              /* the message being received, at most CW_MAX_FRAME bytes */
   size_t rx_len;
   int rx_paused;
+  int too_large;                  /* a frame over CW_MAX_FRAME is being discarded; the connection closes with 1009 */
   int blocked;                    /* ws_send answered busy: tick the engine once there is room */
   int dialing;                    /* a connection attempt is under way */
   int report_down;                /* a close or failed attempt the engine has not been told of yet */
@@ -148,10 +150,11 @@ static void down(cw_board *b, const char *why) {
   if (stopping || (!b->wsi && !b->up && !b->dialing)) return;
   fprintf(stderr, "[warn] transport: %s\n", why);
   b->wsi = NULL;
+  b->pending = NULL;
   b->up = 0;
   b->dialing = 0;
   b->rx_len = 0;
-  b->rx_paused = 0;
+  b->rx_paused = b->too_large = 0;
   drop_queue(b);
   b->report_down = 1;
   schedule_tick_now();
@@ -178,6 +181,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     break;
   }
   case LWS_CALLBACK_CLIENT_ESTABLISHED: {
+    if (wsi != b->pending) return -1;
+    b->pending = NULL;
     b->wsi = wsi;
     b->up = 1;
     b->dialing = 0;
@@ -189,10 +194,13 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
   }
   case LWS_CALLBACK_CLIENT_RECEIVE:
     if (lws_frame_is_binary(wsi)) { fprintf(stderr, "[warn] transport: dropped a binary frame\n"); break; }
+    if (b->too_large) break;
     if (b->rx_len + len > CW_MAX_FRAME) {
+      /* Not buffered; the connection is closed from the writable callback (closing from here crashes lws 4.1). */
       fprintf(stderr, "[warn] transport: a frame from the CSMS exceeds %d bytes; closing (1009)\n", CW_MAX_FRAME);
-      lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"frame too large", 15);
-      return -1;
+      b->too_large = 1;
+      lws_callback_on_writable(wsi);
+      break;
     }
     memcpy(b->rx + b->rx_len, in, len);
     b->rx_len += len;
@@ -206,6 +214,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
     break;
   case LWS_CALLBACK_CLIENT_WRITEABLE:
+    if (b->too_large) {
+      lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"frame too large", 15);
+      return -1;
+    }
     if (b->out_count) {
       struct frame *f = &b->out[b->out_head];
       unsigned char *buf = malloc(LWS_PRE + f->len);
@@ -227,11 +239,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
     break;
   case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-    down(b, in ? (const char *)in : "connection error");
+    /* May come from inside lws_client_connect_via_info, before it returned the attempt's wsi. */
+    if (b->dialing && (!b->pending || wsi == b->pending)) down(b, in ? (const char *)in : "connection error");
     break;
   case LWS_CALLBACK_CLIENT_CLOSED:
   case LWS_CALLBACK_WSI_DESTROY:
-    if (b->wsi == wsi || (!b->up && reason == LWS_CALLBACK_CLIENT_CLOSED)) down(b, "closed");
+    if (wsi == b->wsi || (wsi == b->pending && b->dialing)) down(b, "closed");
     break;
   default:
     break;
@@ -251,6 +264,13 @@ void cw_hal_ws_connect(cw_board *b, const uint8_t *url, size_t url_len, const ui
   if (url_len >= sizeof u) { b->dialing = 1; down(b, "URL too long"); return; }
   memcpy(u, url, url_len);
   u[url_len] = 0;
+  /* A new engine (after a trap) dials while the old connection may still be open: drop it, as a restart would. */
+  struct lws *old = b->wsi ? b->wsi : b->pending;
+  b->wsi = b->pending = NULL;
+  b->up = 0;
+  b->rx_len = 0;
+  drop_queue(b);
+  if (old) lws_set_timeout(old, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
   printf("connecting to %s\n", u);
   fflush(stdout);
   b->dialing = 1;
@@ -274,7 +294,9 @@ void cw_hal_ws_connect(cw_board *b, const uint8_t *url, size_t url_len, const ui
   i.origin = address;
   i.protocol = SUBPROTOCOL;
   i.ssl_connection = !strcmp(prot, "wss") ? LCCSCF_USE_SSL : 0;
-  if (!lws_client_connect_via_info(&i) && b->dialing) down(b, "could not start the connection");
+  struct lws *w = lws_client_connect_via_info(&i);
+  if (!w) { if (b->dialing) down(b, "could not start the connection"); }
+  else if (b->dialing) b->pending = w;
 }
 
 int32_t cw_hal_ws_send(cw_board *b, const uint8_t *frame, size_t len) {
@@ -538,9 +560,10 @@ int main(int argc, char **argv) {
     printf("rebooting (boot reason %d)\n", reason);
     if (board.wsi) lws_set_timeout(board.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
     board.reboot = board.closing = board.report_down = board.blocked = 0;
-    board.wsi = NULL;
+    board.wsi = board.pending = NULL;
     board.up = board.dialing = 0;
     board.rx_len = 0;
+    board.too_large = 0;
     drop_queue(&board);
     cw_engine_free(engine);
   }

@@ -108,9 +108,13 @@ export class LinkedBoard extends EventEmitter {
     return (this.server.address() as { port: number }).port;
   }
 
+  /** Firmware connections accepted so far (a restarted firmware connects again). */
+  links = 0;
+
   private attach(s: Socket): void {
     this.socket?.destroy();
     this.socket = s;
+    this.links++;
     s.setNoDelay(true);
     for (const e of this.board.evses) e.forgetReported();
     s.on("data", (chunk) => { for (const f of this.parser.push(chunk)) this.handle(f.type, f.payload); });

@@ -19,6 +19,8 @@ export interface CsmsOptions {
   passwords?: Record<string, string>;
   /** The CSMS clock; default the wall clock. Tests pass the station's virtual UTC. */
   now?: () => number;
+  /** Subprotocols offered (default ocpp2.0.1); tests use others to play a CSMS that does not speak OCPP 2.0.1. */
+  protocols?: string[];
   /** Awaited before answering each CALL from a station (tests use it to delay or withhold answers). */
   hold?: (identity: string, method: string, params: any) => Promise<void> | void;
 }
@@ -32,6 +34,8 @@ export class DevCsms extends EventEmitter {
   /** Strict-mode validation failures in either direction: any entry means a non-conformant frame. */
   readonly violations: { identity: string; error: string; payload: unknown }[] = [];
   readonly clients = new Map<string, any>();
+  /** How each station connection ended, as the CSMS saw it (code 1005: closed without a close frame's code; 1006: no close frame). */
+  readonly closes: { identity: string; code: number; reason: string }[] = [];
   private server: any;
   private http: any;
   private boots = new Map<string, number>();
@@ -42,7 +46,7 @@ export class DevCsms extends EventEmitter {
   constructor(private opts: CsmsOptions = {}) {
     super();
     this.now = opts.now ?? Date.now;
-    this.server = new RPCServer({ protocols: ["ocpp2.0.1"], strictMode: true, pingIntervalMs: 0, callTimeoutMs: 10000 });
+    this.server = new RPCServer({ protocols: opts.protocols ?? ["ocpp2.0.1"], strictMode: true, pingIntervalMs: 0, callTimeoutMs: 10000 });
     this.server.auth((accept: any, reject: any, hs: any) => {
       if (!this.accepting) { reject(503, "CSMS unavailable"); return; }
       const want = opts.passwords?.[hs.identity];
@@ -66,7 +70,11 @@ export class DevCsms extends EventEmitter {
     client.on("strictValidationFailure", (ev: any) => {
       this.violations.push({ identity: id, error: String(ev.error?.message ?? ev.error), payload: ev.payload ?? ev.params });
     });
-    client.on("close", () => { if (this.clients.get(id) === client) this.clients.delete(id); this.emit("disconnect", id); });
+    client.on("close", ({ code, reason }: any) => {
+      this.closes.push({ identity: id, code, reason: String(reason ?? "") });
+      if (this.clients.get(id) === client) this.clients.delete(id);
+      this.emit("disconnect", id);
+    });
     const answer = (method: string, fn: (params: any) => any) => client.handle(method, async ({ params }: any) => {
       const c = { identity: id, method, params };
       this.calls.push(c);

@@ -2,8 +2,10 @@
 // HTTP Basic auth. It dials when the engine says so and reports every close or
 // failed attempt; reconnect timing belongs to the engine. Bounded both ways: a
 // frame over MAX_FRAME closes the connection (1009) instead of filling memory,
-// and at most SEND_WINDOW frames wait to be written (then ws_send answers Busy
-// and reading from the CSMS pauses until the backlog drains).
+// and at most SEND_WINDOW frames wait to be written (then ws_send answers Busy).
+// Near that point frames from the CSMS are no longer handed to the engine and
+// the socket stops being read (TCP back-pressure) until the backlog drains;
+// what ws had already read by then waits in a small inbox.
 import WebSocket from "ws";
 import { MAX_FRAME, SEND, SendResult } from "../hal.ts";
 
@@ -24,6 +26,7 @@ export class WsTransport {
   private unsent = 0;
   private blocked = false;
   private paused = false;
+  private inbox: string[] = [];
 
   constructor(private ev: TransportEvents, private log: (msg: string) => void) {}
 
@@ -41,6 +44,7 @@ export class WsTransport {
     this.ws = ws;
     this.unsent = 0;
     this.blocked = this.paused = false;
+    this.inbox = [];
     let reported = false;
     const down = (why: string) => {
       if (reported || this.ws !== ws) return;
@@ -59,7 +63,8 @@ export class WsTransport {
     });
     ws.on("message", (data, isBinary) => {
       if (isBinary) { this.log("dropped a binary frame (OCPP-J uses text frames)"); return; }
-      this.ev.frame(data.toString());
+      this.inbox.push(data.toString());
+      this.pump(ws);
     });
     ws.on("unexpected-response", (_req, res) => { down(`HTTP ${res.statusCode} on upgrade`); ws.terminate(); });
     ws.on("error", (e) => {
@@ -78,10 +83,16 @@ export class WsTransport {
     ws.send(text, () => {
       if (this.ws !== ws) return;
       this.unsent--;
-      if (this.paused && this.unsent <= RESUME_AT) { this.paused = false; ws.resume(); }
       if (this.blocked) { this.blocked = false; this.ev.writable(); }
+      this.pump(ws);
     });
     return SEND.Ok;
+  }
+
+  /** Hands waiting frames to the engine while the send window has room; reads the socket again once it drained. */
+  private pump(ws: WebSocket): void {
+    while (this.inbox.length && this.unsent < PAUSE_AT && this.ws === ws) this.ev.frame(this.inbox.shift()!);
+    if (this.paused && !this.inbox.length && this.unsent <= RESUME_AT && this.ws === ws) { this.paused = false; ws.resume(); }
   }
 
   /** Waits (at most limitMs) until every frame handed over is written, then closes with 1001 and waits for the close. */

@@ -92,17 +92,23 @@ export interface Rig {
   station: Station;
   /** Starts (or restarts, on the same store) the station. */
   start(over?: Partial<StationConfig>, opts?: Partial<StationOptions>): Promise<Station>;
+  /** Starts the CSMS of a rig made with listen false. */
+  listen(): Promise<void>;
+  /** The controller loses power and starts again (PowerUp) on the same store and board. */
+  powerCut(): Promise<void>;
   /** Frames the station sent, parsed, with their virtual times. */
   out(): { t: number; m: any[] }[];
   calls(action: string): { t: number; m: any[] }[];
   close(): Promise<void>;
 }
 
-/** A CSMS and (after start()) a station sharing one virtual clock; skewMs puts the CSMS's clock ahead. */
-export async function rig(csmsOpts: CsmsOptions = {}, skewMs = 0): Promise<Rig> {
+/** A CSMS and (after start()) a station sharing one virtual clock; skewMs puts the CSMS's clock ahead.
+ *  With listen false the CSMS's port is chosen but nothing answers there until listen(). */
+export async function rig(csmsOpts: CsmsOptions = {}, skewMs = 0, listen = true): Promise<Rig> {
   const clock = new VirtualClock();
   const csms = new DevCsms({ now: () => clock.utc() + skewMs, ...csmsOpts });
-  const url = await csms.listen();
+  const port = listen ? 0 : await freePort();
+  const url = listen ? await csms.listen() : `ws://127.0.0.1:${port}/ocpp`;
   const store = new MemoryStore();
   const posixDir = HOST === "posix" ? mkdtempSync(join(tmpdir(), "cw-posix-rig-")) : "";
   const stations: Station[] = [];
@@ -117,6 +123,16 @@ export async function rig(csmsOpts: CsmsOptions = {}, skewMs = 0): Promise<Rig> 
       r.station = s;
       await s.settle();
       return s;
+    },
+    async listen() { await csms.listen(port); },
+    async powerCut() {
+      if (HOST === "posix") { await (r.station as unknown as RemoteStation).powerCut(); return; }
+      const old = r.station;
+      old.kill();
+      const s = await Station.start({ config: old.opts.config, clock, seed: 43, store, record: true, board: old.board });
+      stations.push(s);
+      r.station = s;
+      await s.settle();
     },
     out() { return r.station.frames.filter((f) => f.dir === "out").map((f) => ({ t: f.t, m: JSON.parse(f.text) })); },
     calls(action) { return r.out().filter((x) => x.m[0] === 2 && x.m[2] === action); },

@@ -25,6 +25,31 @@ describe("native trap recovery", () => {
   });
 });
 
+describe("native trap handling at start", () => {
+  const run = (name: string, bin = native) =>
+    execFileSync(bin, [new URL(`faults/${name}.scenario`, dir).pathname], { encoding: "utf8", env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0" }, stdio: ["ignore", "pipe", "pipe"] });
+
+  it("a trap while charging: the restarted engine commands the contactor open and the lock released before anything else", () => {
+    for (const bin of [native, sanitized]) {
+      const lines = run("trap-charging", bin).split("\n").filter((l) => !l.startsWith("> "));
+      const trap = lines.indexOf("fault: trap during meter_read");
+      expect(lines.slice(trap - 3, trap)).toEqual(["pilot 1 533", "lock 1 1 1", "contactor 1 1"]);
+      expect(lines.slice(trap + 1, trap + 4)).toEqual(["contactor 1 0", "lock 1 1 0", "pilot 1 1000"]);
+      expect(lines.at(-2)).toBe("end 61000 restarts 1");
+    }
+  });
+
+  it("an engine that traps in every init is given up after 3 starts: the board is told to make its outputs safe", () => {
+    for (const bin of [native, sanitized]) {
+      const out = run("trap-init", bin);
+      expect(out.split("\n").filter((l) => l === "fault: trap during store_read")).toHaveLength(3);
+      expect(out).toMatch(/^fatal engine: trap \(.*\), 3 in a row; giving up: outputs made safe, engine stopped$/m);
+      expect(out).not.toContain("connect ");
+      expect(out.trim().split("\n").at(-1)).toBe("end 60000 restarts 3");
+    }
+  });
+});
+
 describe("native (wasm2c, posix) and Node hosts", () => {
   for (const f of readdirSync(dir).filter((x) => x.endsWith(".scenario"))) {
     it(`${f}: identical output`, async () => {

@@ -24,7 +24,9 @@ export class RemoteStation extends EventEmitter {
   readonly boots: BootReason[] = ["PowerUp"];
   readonly opts: { config: StationConfig };
   private proc!: ChildProcess;
-  private output = "";
+  private args: string[] = [];
+  /** Everything the station process printed (its frame trace and log). */
+  output = "";
 
   private constructor(private linked: LinkedBoard, readonly clock: VirtualClock, private csms: DevCsms, config: StationConfig, private settleMs: number) {
     super();
@@ -41,13 +43,32 @@ export class RemoteStation extends EventEmitter {
     const s = new RemoteStation(linked, clock, csms, config, settleMs);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "station.json"), JSON.stringify(config));
-    s.proc = spawn(BIN, [join(dir, "station.json"), join(dir, "store"), "--board", `tcp:127.0.0.1:${port}`, "--virtual-clock"],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1" } });
-    for (const stream of [s.proc.stdout!, s.proc.stderr!]) createInterface({ input: stream }).on("line", (l) => s.line(l));
-    const end = Date.now() + 10000;
-    while (!linked.connected) { if (Date.now() > end) throw new Error("posix station did not open the board link:\n" + s.output); await sleep(5); }
-    await s.settle();
+    s.args = [join(dir, "station.json"), join(dir, "store"), "--board", `tcp:127.0.0.1:${port}`, "--virtual-clock"];
+    await s.spawn();
     return s;
+  }
+
+  private async spawn(): Promise<void> {
+    const was = this.linked.links;
+    this.proc = spawn(BIN, this.args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1" } });
+    for (const stream of [this.proc.stdout!, this.proc.stderr!]) createInterface({ input: stream }).on("line", (l) => this.line(l));
+    const end = Date.now() + 10000;
+    while (this.linked.links === was) { if (Date.now() > end) throw new Error("posix station did not open the board link:\n" + this.output); await sleep(5); }
+    await this.settle();
+  }
+
+  get storeDir(): string { return this.args[1]; }
+
+  /** Testing: the engine traps at its next entry (SIGUSR1). */
+  trapNext(): void { this.proc.kill("SIGUSR1"); }
+
+  /** The controller loses power (SIGKILL) and starts again on the same store and board, which keeps its outputs. */
+  async powerCut(): Promise<void> {
+    const exited = new Promise((r) => this.proc.once("exit", r));
+    this.proc.kill("SIGKILL");
+    await exited;
+    this.boots.push("PowerUp");
+    await this.spawn();
   }
 
   private line(l: string): void {
