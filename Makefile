@@ -10,9 +10,12 @@ ENGINE_SRC := $(shell find assembly -name '*.ts' -not -path 'assembly/generated/
 
 all: engine
 
-# npm ci whenever the lock file changed since the last install.
+# npm ci whenever the lock file changed since the last install. Node 20 or newer is needed (Debian 12's nodejs is 18).
+NODE_MAJOR_MIN := 20
 $(NPM_STAMP): package.json package-lock.json
 	@command -v node >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	@major=$$(node -p 'process.versions.node.split(".")[0]'); if [ "$$major" -lt $(NODE_MAJOR_MIN) ]; then \
+	  echo "chargewasm needs Node $(NODE_MAJOR_MIN) or newer; this machine has $$(node --version). Install Node $(NODE_MAJOR_MIN)+ (e.g. from NodeSource or nvm) and run make again." >&2; exit 1; fi
 	npm ci --no-audit --no-fund
 	@touch $@
 
@@ -83,9 +86,12 @@ $(GEN): schemas/gen-messages.ts $(NPM_STAMP)
 
 $(ENGINE): $(GEN) $(ENGINE_SRC)
 	npx asc assembly/index.ts --target release
+
+ENGINE_MCU := build/engine.mcu.wasm
+$(ENGINE_MCU): $(GEN) $(ENGINE_SRC)
 	npx asc assembly/index.ts --target mcu
 
-engine: $(ENGINE)
+engine: $(ENGINE) $(ENGINE_MCU)
 
 test: engine typecheck
 	@rm -f build/aspect.log build/vitest.json build/vitest-posix.json
@@ -112,7 +118,8 @@ test-posix: engine $(DEB_STAMP) native
 
 # make sim CSMS=ws://host:port/path connects the station to another CSMS instead of the built-in one;
 # make sim RUNTIME=posix runs the native station (wasm2c, libwebsockets) on the same simulated board.
-sim: engine $(if $(filter posix,$(RUNTIME)),native)
+# It builds only what it runs: the engine, and for RUNTIME=posix the station binary.
+sim: $(ENGINE) $(if $(filter posix,$(RUNTIME)),build/chargewasm-station)
 	npx tsx host/cli.ts sim $(if $(CSMS),--csms $(CSMS)) $(if $(RUNTIME),--runtime $(RUNTIME)) $(SIM_ARGS)
 
 csms: deps

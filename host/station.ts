@@ -207,6 +207,7 @@ export class Station extends EventEmitter {
   }
 
   get identity(): string { return this.opts.config.identity; }
+  now(): number { return this.clock.now(); }
 
   /** A log line from the engine or the host (level 0 error .. 3 debug). */
   log(level: number, msg: string): void {

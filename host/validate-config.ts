@@ -1,19 +1,11 @@
-// Checks a station config against schemas/station-config.schema.json before it reaches the engine.
-import { readFileSync } from "node:fs";
-import { Ajv } from "ajv";
+// A station config is checked by the engine itself (assembly/station-config.ts), so that every host accepts
+// and refuses the same configs with the same words; schemas/station-config.schema.json describes the same rules.
+import { configError } from "./engine.ts";
 import type { StationConfig } from "./station.ts";
 
-const schema = JSON.parse(readFileSync(new URL("../schemas/station-config.schema.json", import.meta.url), "utf8"));
-const validate = new Ajv({ allErrors: true }).compile(schema);
-
-/** The problems with a station config, empty when it is valid. */
-export function configProblems(config: unknown): string[] {
-  if (validate(config)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
-}
-
-export function checkedConfig(config: unknown): StationConfig {
-  const p = configProblems(config);
-  if (p.length) throw new Error("invalid station config:\n  " + p.join("\n  "));
+export async function checkedConfig(config: unknown): Promise<StationConfig> {
+  if (typeof config !== "object" || config === null || Array.isArray(config)) throw new Error("invalid station config: config is not a JSON object");
+  const why = await configError(config);
+  if (why !== null) throw new Error(`invalid station config: ${why}`);
   return config as StationConfig;
 }

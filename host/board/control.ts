@@ -21,6 +21,8 @@ export interface Drivable {
   bay(evse: number, occupied: boolean): void;
   tap(evse: number, idToken: string, type?: IdTokenType): void;
   settle(ms?: number): Promise<void>;
+  /** The board's clock, ms. */
+  now(): number;
 }
 type Station = Drivable;
 
@@ -53,11 +55,31 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   return v as Record<string, unknown>;
 }
 
+/** The board as it is at this moment: energy and SoC integrated up to now, not to the engine's last meter read. */
 export function status(station: Station) {
+  station.board.advance(station.now());
   return { identity: station.identity, connected: station.connected, evses: station.board.evses.map((e) => e.snapshot()) };
 }
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
+
+/** Only local tools may drive the board: a loopback Host (no DNS rebinding), no foreign Origin, and JSON bodies
+ *  (which a web page cannot POST across origins without a CORS preflight that this server never grants). */
+function checkCaller(req: IncomingMessage): void {
+  if (!LOOPBACK.test(req.headers.host ?? "")) throw new HttpError(403, "the control API answers only on a loopback Host");
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== "null") {
+    let host = "";
+    try { host = new URL(origin).host; } catch { /* not a URL */ }
+    if (!LOOPBACK.test(host)) throw new HttpError(403, `requests from ${origin} are not allowed`);
+  }
+  if (req.method === "POST" && !/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
+    throw new HttpError(415, "POST bodies must be JSON (Content-Type: application/json)");
+  }
+}
+
 async function route(station: Station, req: IncomingMessage): Promise<unknown> {
+  checkCaller(req);
   const url = new URL(req.url ?? "/", "http://localhost");
   if (req.method === "GET" && url.pathname === "/status") return status(station);
   const m = /^\/evse\/(\d+)\/(plug|unplug|tap|fault|ev|bay)$/.exec(url.pathname);

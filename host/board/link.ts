@@ -79,7 +79,7 @@ export class LinkedBoard extends EventEmitter {
     this.timer = setInterval(() => { this.board.advance(this.now()); this.drain(); }, 1000);
   }
 
-  private now(): number { return this.clock ? this.clock.now() : performance.now(); }
+  now(): number { return this.clock ? this.clock.now() : performance.now(); }
 
   /** ms until the board changes by itself (a battery gets full), Infinity when it will not. */
   nextChange(): number { this.board.advance(this.now()); return Math.min(...this.board.evses.map((e) => e.msUntilFull())); }

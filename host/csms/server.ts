@@ -112,8 +112,12 @@ export class DevCsms extends EventEmitter {
     return `wss://${host === "127.0.0.1" ? "localhost" : host}:${(this.http.address() as AddressInfo).port}/ocpp`;
   }
 
+  /** Serves ws://; rejects (EADDRINUSE, EACCES, ...) when the port cannot be had. */
   async listen(port = 0, host = "127.0.0.1"): Promise<string> {
-    this.http = await this.server.listen(port, host);
+    const http = await import("node:http");
+    this.http = http.createServer();
+    this.http.on("upgrade", this.server.handleUpgrade);
+    await new Promise<void>((res, rej) => { this.http.once("error", rej); this.http.listen(port, host, () => { this.http.off("error", rej); res(); }); });
     const a = this.http.address() as AddressInfo;
     return `ws://${host}:${a.port}/ocpp`;
   }

@@ -2,7 +2,7 @@
 // and takes external limits for the station and per EVSE (QoS 1). Topics and
 // payloads: docs/MQTT.md and schemas/mqtt/.
 import { readFileSync } from "node:fs";
-import mqtt, { MqttClient } from "mqtt";
+import { MqttClient } from "./client.ts";
 import { Ajv } from "ajv";
 import type { Station } from "../station.ts";
 
@@ -35,15 +35,14 @@ export class EmsBridge {
   constructor(private station: Station, opts: EmsBridgeOptions) {
     this.base = `${opts.prefix ?? "chargewasm"}/${station.identity}`;
     this.log = opts.log ?? ((m) => station.log(2, m));
-    this.client = mqtt.connect(opts.url, { clientId: `${station.identity}-ems`, reconnectPeriod: 1000, clean: true });
+    this.client = new MqttClient(opts.url, { clientId: `${station.identity}-ems`, log: this.log });
     this.client.on("connect", () => {
       this.log(`ems: connected to ${opts.url}`);
-      this.client.subscribe([`${this.base}/limit`, `${this.base}/evse/+/limit`], { qos: 1 });
+      this.client.subscribe([`${this.base}/limit`, `${this.base}/evse/+/limit`]);
       this.last.clear();
       this.publish();
     });
-    this.client.on("error", (e) => this.log(`ems: ${e.message}`));
-    this.client.on("message", (topic, payload) => this.onLimit(topic, payload));
+    this.client.on("message", (topic: string, payload: Buffer) => this.onLimit(topic, payload));
     station.on("board", () => this.publish());
   }
 
@@ -70,9 +69,9 @@ export class EmsBridge {
       const key = JSON.stringify(state);
       if (this.last.get(e.id) === key) continue;
       this.last.set(e.id, key);
-      this.client.publish(`${this.base}/evse/${e.id}/state`, JSON.stringify({ ...state, timestamp: new Date(this.station.clock.utc()).toISOString() }), { retain: true, qos: 1 });
+      this.client.publish(`${this.base}/evse/${e.id}/state`, JSON.stringify({ ...state, timestamp: new Date(this.station.clock.utc()).toISOString() }), true);
     }
   }
 
-  async close(): Promise<void> { await this.client.endAsync(); }
+  async close(): Promise<void> { await this.client.close(); }
 }

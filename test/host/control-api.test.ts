@@ -1,6 +1,6 @@
 // The control API refuses bad input with a clear error and changes nothing.
 import { afterEach, describe, expect, it } from "vitest";
-import type { Server } from "node:http";
+import { request, type Server } from "node:http";
 import { chargingRig, tes } from "./charging.ts";
 import type { Rig } from "./harness.ts";
 import { startControl } from "../../host/board/control.ts";
@@ -9,14 +9,29 @@ let r: Rig;
 let server: Server;
 afterEach(async () => { server?.close(); await r?.close(); });
 
+let base = "";
 async function setup() {
   r = await chargingRig();
   const c = await startControl(r.station, 0);
   server = c.server;
-  return async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(c.url + path, { method, ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }) });
+  base = c.url;
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = { "content-type": "application/json" }) => {
+    const res = await fetch(c.url + path, { method, headers, ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }) });
     return { status: res.status, body: await res.json() };
   };
+}
+
+/** A request with a Host header of our choosing (fetch does not allow setting it). */
+function withHost(host: string, path: string): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(base + path, { method: "POST", headers: { host, "content-type": "application/json" } }, (res) => {
+      let text = "";
+      res.on("data", (d) => { text += d; });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    req.on("error", reject);
+    req.end("{}");
+  });
 }
 
 describe("control API", () => {
@@ -49,6 +64,29 @@ describe("control API", () => {
       expect(await api(method, path, body), `${method} ${path}`).toEqual({ status, body: { error } });
     }
     expect(r.station.board.evse(1).snapshot()).toMatchObject({ pilot: "A", ev: null });
+  });
+
+  it("only local tools drive the board: a foreign Origin, a non-JSON POST or a non-loopback Host is refused", async () => {
+    const api = await setup();
+    expect(await api("POST", "/evse/1/plug", {}, { "content-type": "application/json", origin: "http://evil.example" }))
+      .toEqual({ status: 403, body: { error: "requests from http://evil.example are not allowed" } });
+    expect(await api("POST", "/evse/1/plug", "{}", { "content-type": "text/plain" }))
+      .toEqual({ status: 415, body: { error: "POST bodies must be JSON (Content-Type: application/json)" } });
+    expect(await withHost("evil.example:9221", "/evse/1/plug")).toEqual({ status: 403, body: { error: "the control API answers only on a loopback Host" } });
+    expect(r.station.board.evse(1).snapshot()).toMatchObject({ pilot: "A", ev: null });
+    expect((await api("POST", "/evse/1/plug", {}, { "content-type": "application/json", origin: "http://127.0.0.1:5173" })).status).toBe(200);
+  });
+
+  it("status shows the meter as it is now, not as the engine last read it", async () => {
+    const api = await setup();
+    await api("POST", "/evse/1/plug", {});
+    await api("POST", "/evse/1/tap", { idToken: "ACCEPT1" });
+    await r.station.settle();
+    const before = (await api("GET", "/status")).body.evses[0].energyWh;
+    r.clock.set(r.clock.now() + 30_000);   // no engine call in between
+    const after = (await api("GET", "/status")).body.evses[0];
+    expect(after.energyWh - before).toBeCloseTo(after.powerW * 30 / 3600, 1);
+    expect(after.energyWh - before).toBeGreaterThan(150);
   });
 
   it("a pilot fault (state E) makes the connector Faulted, and clearing it Available", async () => {

@@ -40,7 +40,7 @@ const ajv = new Ajv({ strict: false });
 const validState = ajv.compile(stateSchema);
 
 async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !cond(); i++) await new Promise((res) => setTimeout(res, 10));
+  for (let i = 0; i < 1500 && !cond(); i++) await new Promise((res) => setTimeout(res, 10));
   if (!cond()) throw new Error(`timed out waiting for ${what}`);
 }
 
@@ -97,4 +97,23 @@ describe("EMS over MQTT", () => {
       await r.close();
     }
   });
+});
+
+describe("EMS bridge without a broker", () => {
+  it("backs off (1 s, 2 s, 4 s, ...) instead of retrying every second, and connects once the broker is up", async () => {
+    const port = await freePort();
+    const logs: string[] = [];
+    const r = await chargingRig();
+    const bridge = new EmsBridge(r.station, { url: `mqtt://127.0.0.1:${port}`, log: (m) => logs.push(m) });
+    await until(() => logs.filter((l) => l.startsWith("ems: next attempt")).length >= 3, "three failed attempts");
+    expect(logs.filter((l) => l.startsWith("ems: next attempt")).slice(0, 3)).toEqual(["ems: next attempt in 1 s", "ems: next attempt in 2 s", "ems: next attempt in 4 s"]);
+    const late = spawn(MOSQUITTO!, ["-p", String(port)], { stdio: "ignore" });
+    try {
+      await until(() => bridge.client.connected, "the bridge connecting to the late broker");
+    } finally {
+      await bridge.close();
+      late.kill("SIGTERM");
+      await r.close();
+    }
+  }, 30_000);
 });

@@ -81,6 +81,7 @@ export class RemoteStation extends EventEmitter {
   }
 
   get identity(): string { return this.opts.config.identity; }
+  now(): number { return this.clock.now(); }
   get connected(): boolean { return this.csms.clients.has(this.identity); }
   get board() { return this.linked.board; }
 

@@ -4,7 +4,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { spawn, execFile, ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { DevCsms } from "../../host/csms/server.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./harness.ts";
@@ -76,5 +78,105 @@ describe("chargewasm sim + ctl", () => {
     await ctl("unplug", "1");
     await waitFor(() => out, ['"eventType":"Ended"', '"stoppedReason":"EVDisconnected"'], "end");
     await expect(run(CLI, ["ctl", "--control-port", String(control), "unplug", "1"])).rejects.toMatchObject({ stderr: "ctl: nothing is plugged into EVSE 1\n" });
+    expect((await ctl("plug", "1", "--wants-charge", "false")).evses[0]).toMatchObject({ pilot: "B", ev: { wantsCharge: false } });
+  });
+});
+
+/** Runs the CLI to its end: exit code, stdout, stderr. */
+function cli(args: string[], timeout = 20000): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(CLI, args, { timeout }, (e, out, err) => resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out, err }));
+  });
+}
+
+/** Occupies a loopback port for the duration of fn. */
+async function busy<T>(fn: (port: number) => Promise<T>): Promise<T> {
+  const srv = createServer();
+  await new Promise<void>((res) => srv.listen(0, "127.0.0.1", () => res()));
+  try { return await fn((srv.address() as { port: number }).port); } finally { srv.close(); }
+}
+
+describe("chargewasm: mistakes a new user makes get one clear line", () => {
+  const oneLine = (r: { code: number; err: string }, code: number, text: string) => {
+    expect(r.err).toBe(`chargewasm: ${text}\n`);
+    expect(r.code).toBe(code);
+  };
+
+  it("bad flags, commands and ctl arguments", async () => {
+    const cases: [string[], string][] = [
+      [["foo"], 'unknown command "foo"; one of sim, csms, ctl (chargewasm help shows them all)'],
+      [["sim", "--port", "abc"], '--port must be a TCP port number from 1 to 65535, not "abc"'],
+      [["sim", "--port", "99999"], '--port must be a TCP port number from 1 to 65535, not "99999"'],
+      [["sim", "--control-port", "0"], '--control-port must be a TCP port number from 1 to 65535, not "0"'],
+      [["sim", "--heartbeat", "abc"], '--heartbeat must be a whole number of seconds above 0, not "abc"'],
+      [["csms", "--heartbeat=-5"], '--heartbeat must be a whole number of seconds above 0, not "-5"'],
+      [["sim", "--runtime", "wasm3"], '--runtime must be node or posix, not "wasm3"'],
+      [["sim", "--warp"], "sim: Unknown option '--warp'; chargewasm help lists the options"],
+      [["ctl", "foo", "1"], 'ctl: unknown action "foo"; one of status, plug, unplug, tap, fault, ev, bay'],
+      [["ctl", "plug"], "ctl plug: give the EVSE number, e.g. ctl plug 1"],
+      [["ctl", "bay", "1", "maybe"], 'ctl bay: give on or off, not "maybe"'],
+      [["ctl", "ev", "1", "--wants-charge", "maybe"], '--wants-charge takes true or false, not "maybe"'],
+      [["ctl", "plug", "1", "--max-current", "lots"], '--max-current must be a number of amperes, not "lots"'],
+      [["ctl", "fault", "1"], "ctl fault: give the fault: E, F, welded or clear"],
+    ];
+    for (const [args, text] of cases) oneLine(await cli(args), 2, text);
+    expect((await cli(["--version"])).out).toMatch(/^chargewasm \d+\.\d+\.\d+\n$/);
+    expect((await cli(["help"])).out).toContain("fault EVSE E|F|welded|clear");
+  });
+
+  it("bad config and state files are named, and nothing starts", async () => {
+    dir = mkdtempSync(join(tmpdir(), "cw-cli-"));
+    writeFileSync(join(dir, "bad.json"), "{not json");
+    writeFileSync(join(dir, "slash.json"), JSON.stringify({ identity: "CS/1", vendorName: "v", model: "m", evses: [{ connectors: ["cType2"] }] }));
+    writeFileSync(join(dir, "CW-SIM-001.json"), '{"dm/x": ');
+    const port = String(await freePort());
+    const bad = await cli(["sim", "--config", join(dir, "bad.json"), "--port", port]);
+    expect(bad.err).toMatch(new RegExp(`^chargewasm: --config ${join(dir, "bad.json")}: not valid JSON \\(.*\\)\n$`));
+    oneLine(await cli(["sim", "--config", join(dir, "slash.json"), "--port", port]), 2,
+      `--config ${join(dir, "slash.json")}: invalid station config: identity must be 1 to 48 characters of A-Z a-z 0-9 * - _ = : + | @ .`);
+    const state = await cli(["sim", "--state", dir, "--port", port]);
+    expect(state.err).toMatch(new RegExp(`^chargewasm: state file ${join(dir, "CW-SIM-001.json")} is corrupt \\(.*\\); move it away or delete it to start afresh\n$`));
+    for (const r of [bad, state]) { expect(r.code).toBe(2); expect(r.out).toBe(""); }
+  });
+
+  it("a port in use names the flag to change, before anything dials", async () => {
+    dir = mkdtempSync(join(tmpdir(), "cw-cli-"));
+    await busy(async (p) => {
+      const r = await cli(["sim", "--port", String(p), "--control-port", String(await freePort()), "--state", dir!]);
+      oneLine(r, 2, `dev CSMS: port ${p} is already in use (another make sim?); stop it or pass --port N`);
+      expect(r.out).not.toContain("connecting");
+    });
+    await busy(async (p) => {
+      const r = await cli(["sim", "--port", String(await freePort()), "--control-port", String(p), "--state", dir!]);
+      oneLine(r, 2, `control API: port ${p} is already in use (another make sim?); stop it or pass --control-port N`);
+      expect(r.out).not.toMatch(/connecting|dialing/);
+    });
+  });
+
+  it("flags win over --config, and a config that names a CSMS starts no dev CSMS", async () => {
+    dir = mkdtempSync(join(tmpdir(), "cw-cli-"));
+    const csms = new DevCsms();
+    const url = await csms.listen();
+    try {
+      writeFileSync(join(dir, "station.json"), JSON.stringify({ csmsUrl: url, identity: "FROM-FILE", vendorName: "v", model: "m", evses: [{ connectors: ["cType2"] }] }));
+      child = spawn(CLI, ["sim", "--config", join(dir, "station.json"), "--id", "FROM-FLAG", "--control-port", String(await freePort()), "--state", dir], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout!.on("data", (d) => { out += d; });
+      await waitFor(() => out, ['"BootNotification"', '"status":"Accepted"'], "boot at the config's CSMS");
+      expect(csms.calls.map((c) => c.identity)).toContain("FROM-FLAG");
+      expect(out).not.toContain("dev CSMS listening");
+    } finally {
+      child?.kill("SIGTERM");
+      await csms.close();
+    }
+  });
+
+  it("run before make: says to run make first", async () => {
+    dir = mkdtempSync(join(tmpdir(), "cw-fresh-"));
+    mkdirSync(join(dir, "host"));
+    copyFileSync(CLI, join(dir, "host", "chargewasm"));
+    const fresh = await new Promise<{ code: number; err: string }>((resolve) =>
+      execFile("bash", [join(dir!, "host", "chargewasm"), "help"], (e, _o, err) => resolve({ code: e ? Number(e.code) : 0, err })));
+    expect(fresh).toEqual({ code: 2, err: `chargewasm: the dependencies are not installed; run make first (in ${dir})\n` });
   });
 });
