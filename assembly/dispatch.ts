@@ -6,7 +6,7 @@ import {
   UnlockConnectorRequest, ResetRequest, ChangeAvailabilityRequest, ClearCacheRequest,
   LogStatusNotificationResponse, FirmwareStatusNotificationResponse, SetChargingProfileRequest, ClearChargingProfileRequest,
   GetChargingProfilesRequest, GetCompositeScheduleRequest, ReportChargingProfilesResponse, NotifyChargingLimitResponse,
-  ClearedChargingLimitResponse,
+  ClearedChargingLimitResponse, SecurityEventNotificationResponse,
 } from "./generated/ocpp";
 import { setChargingProfile, clearChargingProfile, getChargingProfiles, getCompositeSchedule } from "./blocks/smart-charging";
 import { Json } from "./json/reader";
@@ -78,6 +78,7 @@ export function onResult(a: Action, j: Json, p: i32, tag: string): void {
     case Action.ReportChargingProfiles: if (ReportChargingProfilesResponse.decode(j, p) === null) break; return;
     case Action.NotifyChargingLimit: if (NotifyChargingLimitResponse.decode(j, p) === null) break; return;
     case Action.ClearedChargingLimit: if (ClearedChargingLimitResponse.decode(j, p) === null) break; return;
+    case Action.SecurityEventNotification: if (SecurityEventNotificationResponse.decode(j, p) === null) break; return;
     default: return;
   }
   warn("rpc: invalid " + ACTION_NAMES[a] + " response dropped (" + Decode.why + ")");

@@ -153,6 +153,7 @@ function service(): i32 {
       if (t >= prov.bootAt) prov.sendBoot(); else next = earliest(next, prov.bootAt - t);
     }
     if (prov.accepted && !rpc.busy && rpc.queued == 0) flush();
+    if (prov.accepted && !rpc.busy && rpc.queued == 0) prov.reportStartup();
     rpc.pump();
     next = earliest(next, prov.heartbeat(t));
     next = earliest(next, rpc.until(t));

@@ -5,7 +5,7 @@ import {
   RegistrationStatusEnumType_name, HeartbeatRequest, HeartbeatResponse, GetVariablesRequest, GetVariablesResponse,
   GetVariableResultType, GetVariableStatusEnumType as GS, SetVariablesRequest, SetVariablesResponse, SetVariableResultType,
   SetVariableStatusEnumType as SS, AttributeEnumType, MutabilityEnumType, StatusInfoType, ComponentType, VariableType,
-  DataEnumType,
+  DataEnumType, SecurityEventNotificationRequest,
 } from "../generated/ocpp";
 import { Writer } from "../json/writer";
 import { formatTime } from "../json/time";
@@ -29,6 +29,8 @@ export class Provisioning {
   bootReason: BootReasonEnumType = BootReasonEnumType.PowerUp;
   bootAt: i64 = 0;             // when the next BootNotification is due; -1 when none
   cfg: StationConfig = new StationConfig();
+  /** The security event of this start (StartupOfTheDevice or ResetOrReboot) is still to be sent. */
+  startupPending: bool = true;
 
   get accepted(): bool { return this.registration == Registration.Accepted; }
 
@@ -59,6 +61,17 @@ export class Provisioning {
       return;
     }
     this.bootAt = now() + (r.interval > 0 ? <i64>r.interval * 1000 : BOOT_RETRY_MS);
+  }
+
+  /** After the connectors' statuses (reusable state Booted, step 7): the security event that says why this start happened. */
+  reportStartup(): void {
+    if (!this.startupPending || !this.accepted) return;
+    this.startupPending = false;
+    const m = new SecurityEventNotificationRequest();
+    m.type = this.bootReason == BootReasonEnumType.PowerUp ? "StartupOfTheDevice" : "ResetOrReboot";
+    m.timestamp = utcNow();
+    m.encode(rpc.body.reset());
+    rpc.enqueue(Action.SecurityEventNotification);
   }
 
   bootFailed(): void {

@@ -1,7 +1,7 @@
 // Hardware conditions the engine must handle: pilot state D, a welded contactor.
 import { afterEach, describe, expect, it } from "vitest";
 import type { Rig } from "./harness.ts";
-import { chargingRig, tes, statuses, act, story } from "./charging.ts";
+import { chargingRig, tes, statuses, act, story, dm } from "./charging.ts";
 
 let r: Rig;
 afterEach(async () => { await r?.close(); });
@@ -43,5 +43,25 @@ describe("board conditions", () => {
     expect(r.station.board.evse(1).snapshot().dutyPermille).toBe(1000);
     await act(r, () => r.station.weld(1, false));
     expect(statuses(r).at(-1)).toBe("1/1 Occupied");
+  });
+
+  it("energy stopped on the station's side with EnergyTransfer in TxStopPoint ends the transaction with stoppedReason Other", async () => {
+    r = await chargingRig([dm("TxCtrlr", "TxStopPoint", "EnergyTransfer")]);
+    await act(r, () => r.station.plug(1));
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    const transactionId = tes(r)[0].transactionInfo.transactionId;
+    await r.csms.call(r.station.identity, "SetChargingProfile", { evseId: 1, chargingProfile: { id: 9, stackLevel: 0, chargingProfilePurpose: "TxProfile",
+      chargingProfileKind: "Relative", transactionId, chargingSchedule: [{ id: 1, chargingRateUnit: "A", chargingSchedulePeriod: [{ startPeriod: 0, limit: 0 }] }] } });
+    await r.station.settle();
+    expect(tes(r).at(-1)).toMatchObject({ eventType: "Ended", triggerReason: "ChargingRateChanged", transactionInfo: { chargingState: "SuspendedEVSE", stoppedReason: "Other" } });
+  });
+
+  it("a pilot error (state E/F) while charging counts as the EV gone: EVCommunicationLost / EVDisconnected, connector Faulted", async () => {
+    r = await chargingRig();
+    await act(r, () => r.station.plug(1));
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    await act(r, () => r.station.fault(1, "F"));
+    expect(tes(r).at(-1)).toMatchObject({ eventType: "Ended", triggerReason: "EVCommunicationLost", transactionInfo: { stoppedReason: "EVDisconnected" } });
+    expect(statuses(r).at(-1)).toBe("1/1 Faulted");
   });
 });

@@ -21,7 +21,8 @@ describe("meter reads", () => {
       { component: "AlignedDataCtrlr", variable: "Interval", value: "0" }, { component: "SampledDataCtrlr", variable: "TxUpdatedInterval", value: "0" }] });
     e.onConnection(true);
     answer('{"currentTime":"2026-01-01T00:00:00Z","interval":300,"status":"Accepted"}');
-    answer("{}");
+    answer("{}");   // StatusNotification
+    answer("{}");   // SecurityEventNotification StartupOfTheDevice
     e.onBoardEvent(1, 1, 1 | (1 << 8));
     answer("{}");
     now = 5000;

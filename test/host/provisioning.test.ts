@@ -23,6 +23,10 @@ describe("B01-B03 cold boot", () => {
       [1, 1, "Available"], [2, 1, "Available"], [2, 2, "Available"],
     ]);
     expect(status[0].timestamp).toBe(new Date(r.clock.utc()).toISOString().replace(".000Z", "Z"));
+    // Reusable state Booted, step 7: after the statuses, the security event of the start.
+    const names = out.map((x) => x.m[2]);
+    expect(names.slice(0, 5)).toEqual(["BootNotification", "StatusNotification", "StatusNotification", "StatusNotification", "SecurityEventNotification"]);
+    expect(out[4].m[3]).toEqual({ type: "StartupOfTheDevice", timestamp: status[0].timestamp });
   });
 
   it("TC_B_02_CS: Pending: answers the CSMS, refuses RequestStartTransaction, boots again when triggered", async () => {

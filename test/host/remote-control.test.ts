@@ -197,6 +197,8 @@ describe("G01-G04 availability", () => {
   });
 });
 
+const securityEvents = () => r.calls("SecurityEventNotification").map((x) => x.m[3].type);
+
 describe("B11/B12 reset", () => {
   it("TC_B_20_CS: OnIdle without a transaction: Accepted, reboots, boots with RemoteReset", async () => {
     r = await chargingRig();
@@ -205,6 +207,7 @@ describe("B11/B12 reset", () => {
     expect(r.station.boots).toEqual(["PowerUp", "RemoteReset"]);
     expect(r.calls("BootNotification").map((x) => x.m[3].reason)).toEqual(["PowerUp", "RemoteReset"]);
     expect(statuses(r)).toEqual(["1/1 Available", "1/1 Available"]);
+    expect(securityEvents()).toEqual(["StartupOfTheDevice", "ResetOrReboot"]);
   });
 
   it("TC_B_21_CS: OnIdle during a transaction: Scheduled; reboots after it ends, with ScheduledReset", async () => {
@@ -216,6 +219,7 @@ describe("B11/B12 reset", () => {
     await r.station.advance(1000);
     expect(r.calls("BootNotification").map((x) => x.m[3].reason)).toEqual(["PowerUp", "ScheduledReset"]);
     expect(statuses(r).at(-1)).toBe("1/1 Occupied");
+    expect(securityEvents()).toEqual(["StartupOfTheDevice", "ResetOrReboot"]);
   });
 
   it("TC_B_22_CS: Immediate during a transaction: Ended with ResetCommand / ImmediateReset, then reboot", async () => {
@@ -227,6 +231,7 @@ describe("B11/B12 reset", () => {
     await r.station.advance(1000);
     expect(r.calls("BootNotification").map((x) => x.m[3].reason)).toEqual(["PowerUp", "RemoteReset"]);
     expect(statuses(r).at(-1)).toBe("1/1 Occupied");
+    expect(securityEvents()).toEqual(["StartupOfTheDevice", "ResetOrReboot"]);
     expect(r.station.board.evse(1).snapshot()).toMatchObject({ pilot: "B", contactor: false, dutyPermille: 1000 });
   });
 

@@ -162,6 +162,7 @@ describe("reboot", () => {
       await r.station.advance(5000);
       expect(r.csms.closes.map((c) => c.code)).toEqual([1001]);
       expect(bootReasons()).toEqual(["PowerUp", "RemoteReset"]);
+      expect(received("SecurityEventNotification").map((c) => c.params.type)).toEqual(["StartupOfTheDevice", "ResetOrReboot"]);
     });
   }
 });
