@@ -206,6 +206,9 @@ export class Station extends EventEmitter {
     this.enter(() => this.engine.onBoardEvent(evse, BOARD_EVENT.EmsLimit, amps === null ? -1 : Math.round(amps * 10)));
   }
 
+  /** The engine's linear memory, bytes (it only grows when the engine needs more). */
+  get memoryBytes(): number { return this.engine.memoryBytes; }
+
   get identity(): string { return this.opts.config.identity; }
   now(): number { return this.clock.now(); }
 

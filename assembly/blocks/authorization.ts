@@ -10,7 +10,7 @@ import { rpc } from "../rpc/rpc";
 import { info, warn } from "../core/log";
 import { Session, sessions, session } from "./transactions";
 import { AuthEnabled, StopTxOnInvalidId } from "../device-model/standard";
-import { show } from "../core/display";
+import { prov } from "./provisioning";
 
 const MAX_PENDING = 8;
 
@@ -52,12 +52,16 @@ export function presentToken(evse: i32, id: string, type: IdTokenEnumType): void
   if (s.authorized) {
     if (sameToken(s.token, token)) { s.deauthorize(TR.StopAuthorized, ReasonEnumType.Local); return; }
     // Another token may stop the session only if the CSMS puts it in the session's group: ask first.
+    if (!rpc.connected || !prov.accepted) { warn("authorization: offline; token " + id + " not checked"); return; }
     requestAuthorize(s, token, NO_INT, true);
     return;
   }
-  if (!s.operative) { warn("authorization: EVSE " + s.evse.toString() + " is unavailable"); return; }
+  if (!s.operative) { warn("authorization: EVSE " + s.evse.toString() + " is unavailable"); s.tell("Not available"); return; }
   // A start button (C02) or disabled authorization needs no CSMS.
   if (!AuthEnabled.int || type == IdTokenEnumType.NoAuthorization) { s.authorize(token, null, TR.Authorized); return; }
+  // Without a CSMS the token cannot be checked (no local authorization yet); an Authorize sent later would start a
+  // session for a driver who may be long gone.
+  if (!rpc.connected || !prov.accepted) { warn("authorization: offline; token " + id + " not checked"); s.tell("Offline - card not checked, try again later"); return; }
   requestAuthorize(s, token, NO_INT, false);
 }
 
@@ -81,9 +85,9 @@ export function onAuthorize(r: AuthorizeResponse | null): void {
   info("authorization: " + p.token.idToken + " " + (r !== null ? AuthorizationStatusEnumType_name(status) : "not answered"));
   if (!p.stopCheck) {
     const personal = r !== null ? r.idTokenInfo.personalMessage : null;
-    show(s.evse, personal !== null ? personal.content
-      : status == AS.Accepted ? (s.plugged ? "Authorized" : "Authorized - please plug in")
-      : r !== null ? "Not authorized: " + AuthorizationStatusEnumType_name(status) : "Not authorized: no answer");
+    const text = personal !== null ? personal.content : status == AS.Accepted ? ""
+      : r !== null ? "Not authorized: " + AuthorizationStatusEnumType_name(status) : "Not authorized: no answer";
+    if (status == AS.Accepted && !s.authorized) s.message = text; else s.tell(text);
   }
   if (status != AS.Accepted) return;
   const group = groupOf(r!.idTokenInfo);

@@ -172,6 +172,10 @@ export class Session {
 
   /** Re-evaluates the session after an input changed; `trigger` is what changed. */
   apply(trigger: TR): void {
+    if (this.plugged != this.shownPlugged) {
+      this.shownPlugged = this.plugged;
+      if (!this.plugged || !this.authorized) this.message = "";
+    }
     const state = this.chargingState();
     const changed = state != this.state;
     this.trackCharging(state);
@@ -219,6 +223,26 @@ export class Session {
         : !this.usable(c) ? ConnectorStatusEnumType.Unavailable
         : mine && this.plugged ? ConnectorStatusEnumType.Occupied : ConnectorStatusEnumType.Available);
     }
+    this.display(fault);
+  }
+
+  // ---- the driver's display: what is happening now, or the last thing that happened to the driver's card or session ----
+  message: string = "";             // the last event's text; cleared when a cable is plugged in or out
+  private shown: string = "";
+  private shownPlugged: bool = false;
+
+  /** Tells the driver about an event (an authorization result, an ended session) until the situation changes. */
+  tell(text: string): void { this.message = text; this.display(pilotFault(this.pilot) || this.hardwareFault); }
+
+  private display(fault: bool): void {
+    const text = fault ? "Out of order"
+      : this.state == CS.Charging ? "Charging"
+      : this.state == CS.SuspendedEV ? "Charging paused by the vehicle"
+      : this.state == CS.SuspendedEVSE ? "Charging paused by the station"
+      : !this.authorized ? this.message
+      : this.message.length ? this.message
+      : this.plugged ? "Authorized" : "Authorized - please plug in";
+    if (text != this.shown) { this.shown = text; show(this.evse, text); }
   }
 
   /** Commands the contactor open and every cable lock released, whatever the engine last commanded. */
@@ -267,7 +291,7 @@ export class Session {
     this.event(TransactionEventEnumType.Ended, trigger, state, reason);
     info("transactions: " + this.txId + " ended (" + TriggerReasonEnumType_name(trigger) + ")");
     const wh = readMeter(this.evse)[Field.EnergyWh] - this.startWh;
-    show(this.evse, isNaN(wh) ? "Session ended" : "Session ended: " + (Math.round(wh / 10) / 100).toString() + " kWh");
+    this.message = isNaN(wh) ? "Session ended" : "Session ended: " + (Math.round(wh / 10) / 100).toString() + " kWh";
     this.txId = "";
     this.authorized = false;
     this.token = null; this.groupId = null;
@@ -323,7 +347,7 @@ export class Session {
       const due = this.authorizedAt + EVConnectionTimeOut.int * 1000;
       if (t >= due) {
         info("transactions: EV not connected within EVConnectionTimeOut on EVSE " + this.evse.toString());
-        show(this.evse, "Authorization expired: no cable plugged in");
+        this.message = "Authorization expired: no cable plugged in";
         this.deauthorize(TR.EVConnectTimeout, ReasonEnumType.Timeout);
       } else next = due - t;
     }

@@ -20,6 +20,40 @@ describe("board conditions", () => {
     expect(display()).toBe("Session ended: 11.04 kWh");
   });
 
+  it("the display follows the session: charging, a refusal cleared at unplug, a tap while offline", async () => {
+    r = await chargingRig();
+    const display = () => r.station.board.evse(1).snapshot().display;
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    expect(display()).toBe("Authorized - please plug in");
+    await act(r, () => r.station.plug(1));
+    expect(r.station.board.evse(1).snapshot()).toMatchObject({ pilot: "C", contactor: true, display: "Charging" });
+    await act(r, () => r.station.setEv(1, { wantsCharge: false }));
+    await r.station.advance(5000);
+    expect(display()).toBe("Charging paused by the vehicle");
+    await act(r, () => r.station.unplug(1));
+    expect(display()).toMatch(/^Session ended: \d+(\.\d+)? kWh$/);
+
+    await act(r, () => r.station.plug(1));
+    expect(display()).toBe("");
+    await act(r, () => r.station.tap(1, "BLOCKED1"));
+    expect(display()).toBe("Not authorized: Blocked");
+    await act(r, () => r.station.unplug(1));
+    expect(display()).toBe("");
+
+    const authorizes = () => r.calls("Authorize").length;
+    const before = authorizes();
+    await r.csms.disconnect(r.station.identity);
+    r.csms.accepting = false;
+    await r.station.advance(1000);
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    expect(display()).toBe("Offline - card not checked, try again later");
+    r.csms.accepting = true;
+    await r.station.advance(10 * 60_000);
+    expect(r.station.connected).toBe(true);
+    expect(authorizes()).toBe(before);
+    expect(r.station.board.evse(1).snapshot()).toMatchObject({ locked: false, contactor: false });
+  });
+
   it("an EV asking for ventilation (state D) charges like state C", async () => {
     r = await chargingRig();
     await act(r, () => r.station.plug(1, { ventilation: true, maxCurrentA: 20 }));

@@ -2,7 +2,9 @@
 // every start, redialing after failed attempts, retries that need no outside input, floods, broken and oversized
 // frames, a reboot that delivers its answer and closes cleanly. Asserted on what the CSMS received.
 import { afterEach, describe, expect, it } from "vitest";
-import { statSync, readdirSync } from "node:fs";
+import { statSync, readdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { FileStore } from "../../host/storage.ts";
 import { join } from "node:path";
 import { rig, Rig, HOST, cv, csmsFrameViolations } from "./harness.ts";
 import { chargingRig, act } from "./charging.ts";
@@ -187,6 +189,11 @@ describe("credentials", () => {
       const trace = r.station.frames.map((f) => f.text).join("\n");
       expect(trace).not.toContain(secret);
       expect(trace).toContain('"attributeValue":"***"');
+      const dir = mkdtempSync(join(tmpdir(), "cw-store-"));
+      const file = join(dir, "state", "CS.json");
+      new FileStore(file).write("dm/SecurityCtrlr/BasicAuthPassword", new TextEncoder().encode(secret));
+      expect(statSync(file).mode & 0o077).toBe(0);
+      expect(statSync(join(dir, "state")).mode & 0o077).toBe(0);
     }
   });
 

@@ -1,7 +1,8 @@
 // Smart charging (block K) against the dev CSMS, and a property test of the
 // composite schedule against an independent per-second evaluator.
 import { afterEach, describe, expect, it } from "vitest";
-import type { Rig } from "./harness.ts";
+import { rig, HOST, type Rig } from "./harness.ts";
+import type { Station } from "../../host/station.ts";
 import { chargingRig, tes, act, dm, story } from "./charging.ts";
 
 let r: Rig;
@@ -286,3 +287,23 @@ describe("enforcement", () => {
     expect(sent[0].chargingProfile[0]).toMatchObject({ id: 37, chargingProfilePurpose: "TxProfile", transactionId: tes(r)[0].transactionInfo.transactionId });
   });
 });
+
+describe("engine memory", () => {
+  it.skipIf(HOST === "posix")("profiles too large to persist leak nothing: 40 more SetChargingProfile calls leave linear memory as it was", async () => {
+    r = await rig();
+    await r.start({ evses: [{ connectors: ["cType2"] }] });
+    const periods = Array.from({ length: 24 }, (_, i) => ({ startPeriod: i * 3611, limit: 6.5 + i }));
+    const slots = [0, 1, 2].flatMap((k) => Array.from({ length: 8 }, (_, level) => ({ evseId: k === 2 ? 1 : 0, purpose: k === 0 ? "ChargingStationMaxProfile" : "TxDefaultProfile", level })));
+    const set = (id: number) => {
+      const { evseId, purpose, level } = slots[id - 1];
+      return r.csms.call(r.station.identity, "SetChargingProfile", { evseId, chargingProfile: { id, stackLevel: level, chargingProfilePurpose: purpose,
+        chargingProfileKind: "Absolute", chargingSchedule: [{ id, chargingRateUnit: "A", startSchedule: "2026-01-01T00:00:00Z", chargingSchedulePeriod: periods }] } });
+    };
+    for (let id = 1; id <= 24; id++) expect(await set(id), `profile ${id}`).toEqual({ status: "Accepted" });
+    expect(r.station.logs.some((l) => l.msg === "smart charging: profiles too large to persist")).toBe(true);
+    const before = (r.station as Station).memoryBytes;
+    for (let i = 0; i < 40; i++) expect((await set(1 + (i % 24))).status).toBe("Accepted");
+    expect((r.station as Station).memoryBytes).toBe(before);
+  });
+});
+
