@@ -51,7 +51,7 @@ struct cw_board {
   unsigned char *rx;              /* the message being received, at most CW_MAX_FRAME bytes */
   size_t rx_len;
   int rx_paused;
-  int too_large;                  /* a frame over CW_MAX_FRAME is being discarded; the connection closes with 1009 */
+  int too_large;                  /* 1: a frame over CW_MAX_FRAME is being dropped; 2: dropped, close with 1009 */
   int blocked;                    /* ws_send answered busy: tick the engine once there is room */
   int dialing;                    /* a connection attempt is under way */
   int report_down;                /* a close or failed attempt the engine has not been told of yet */
@@ -194,13 +194,16 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
   }
   case LWS_CALLBACK_CLIENT_RECEIVE:
     if (lws_frame_is_binary(wsi)) { fprintf(stderr, "[warn] transport: dropped a binary frame\n"); break; }
-    if (b->too_large) break;
-    if (b->rx_len + len > CW_MAX_FRAME) {
-      /* Not buffered; the connection is closed from the writable callback (closing from here crashes lws 4.1). */
-      fprintf(stderr, "[warn] transport: a frame from the CSMS exceeds %d bytes; closing (1009)\n", CW_MAX_FRAME);
-      b->too_large = 1;
-      lws_callback_on_writable(wsi);
-      break;
+    {
+      int last = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
+      if (!b->too_large && b->rx_len + len > CW_MAX_FRAME) {
+        fprintf(stderr, "[warn] transport: a frame from the CSMS exceeds %d bytes; closing (1009)\n", CW_MAX_FRAME);
+        b->too_large = 1;
+      }
+      /* Its bytes are read and dropped, not buffered; the close (1009) goes out once the whole frame is read, so
+       * the CSMS gets the close frame rather than a reset, and from the writable callback (closing from here
+       * crashes libwebsockets 4.1). */
+      if (b->too_large) { if (last) { b->too_large = 2; lws_callback_on_writable(wsi); } break; }
     }
     memcpy(b->rx + b->rx_len, in, len);
     b->rx_len += len;
@@ -214,7 +217,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
     break;
   case LWS_CALLBACK_CLIENT_WRITEABLE:
-    if (b->too_large) {
+    if (b->too_large == 2) {
       lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"frame too large", 15);
       return -1;
     }

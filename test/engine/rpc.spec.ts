@@ -108,8 +108,10 @@ describe("outgoing CALLs", () => {
 
   it("times out after MessageTimeout and reports a failure", () => {
     const before = failures;
-    rpc.tick(i64.MAX_VALUE - 1);
+    expect(rpc.until(0)).toBeGreaterThan(0);
+    rpc.expire(i64.MAX_VALUE - 1);
     expect(failures).toBe(before + 1);
+    expect(rpc.until(i64.MAX_VALUE - 1)).toBe(-1);
     expect(rpc.busy).toBe(false);
   });
 
