@@ -69,6 +69,7 @@ struct cw_board {
   int64_t vnow, vutc;
   int have_clock;
   uint32_t sent, received;        /* OCPP frames, reported in NEXT so the board knows when all is delivered */
+  int32_t restarts;               /* engine restarts after traps already told to the board */
 };
 
 static cw_engine *engine;
@@ -84,11 +85,20 @@ static void take_trap_request(void) {
   if (trap_requested && engine) { trap_requested = 0; cw_engine_inject_trap(engine); }
 }
 
+static void link_send(cw_board *b, uint8_t type, const uint8_t *payload, size_t len);
+/* After every engine start (boot, reboot, trap restart) the board reports all its inputs again: HELLO. */
+static void hello(cw_board *b) {
+  uint8_t version[1] = { 1 };
+  b->restarts = engine ? cw_engine_restarts(engine) : 0;
+  link_send(b, BL_HELLO, version, sizeof version);
+}
+
 /* Runs the engine's due work, then wakes the event loop again at its next deadline (at least once a second). */
 static void on_tick(lws_sorted_usec_list_t *sul) {
   (void)sul;
   if (!engine || stopping || the_board->reboot || the_board->fatal) return;
   take_trap_request();
+  if (engine && cw_engine_restarts(engine) != the_board->restarts) hello(the_board);
   if (the_board->report_down) { the_board->report_down = 0; cw_engine_on_connection(engine, 0); }
   if (the_board->link >= 0) { link_read(the_board); deliver(the_board); }
   int32_t next = cw_engine_tick(engine);
@@ -516,8 +526,7 @@ int main(int argc, char **argv) {
   if (argc >= 5) {
     board.link = link_connect(argv[4]);
     if (board.link < 0) { fprintf(stderr, "board link: cannot connect to %s\n", argv[4]); return 1; }
-    uint8_t hello[1] = { 1 };
-    link_send(&board, BL_HELLO, hello, 1);
+    hello(&board);
     board.virtual_clock = virtual_clock;
     /* On a virtual clock nothing starts before the board says what time it is. */
     while (virtual_clock && !board.have_clock && board.link >= 0) {
@@ -540,7 +549,7 @@ int main(int argc, char **argv) {
   if (!board.ctx) { fprintf(stderr, "libwebsockets: no context\n"); return 1; }
 
   int32_t reason = 3; /* PowerUp */
-  int status = 0;
+  int status = 0, starts = 0;
   for (;;) {
     engine = cw_engine_new(&board);
     if (!engine) { fprintf(stderr, "out of memory\n"); return 1; }
@@ -549,6 +558,7 @@ int main(int argc, char **argv) {
       status = cw_engine_failed(engine) ? 3 : 1;
       break;
     }
+    if (starts++) hello(&board);
     on_tick(NULL);
     while (!stopping && !board.reboot && !board.fatal) lws_service(board.ctx, 0);
     if (stopping || board.fatal) { status = board.fatal ? 3 : 0; break; }

@@ -132,7 +132,12 @@ export class LinkedBoard extends EventEmitter {
     this.board.advance(this.now());
     const evse = p[0];
     const e = this.board.evses[evse - 1];
-    if (type === BL.HELLO) { this.drain(); return; }
+    if (type === BL.HELLO) {
+      // A (re)started engine knows nothing of the board: report every input as it is now.
+      for (const x of this.board.evses) x.forgetReported();
+      this.drain();
+      return;
+    }
     if (type === BL.SAFE) {
       // The firmware gave its engine up: every output to its safe state.
       for (const x of this.board.evses) { x.contactor = false; x.locked = false; x.duty = 0; }
