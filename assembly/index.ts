@@ -4,7 +4,7 @@ import { BootReasonEnumType } from "./generated/ocpp";
 import { MAX_FRAME } from "./config";
 import { rpc } from "./rpc/rpc";
 import { conn, Link } from "./core/connection";
-import { now } from "./core/clock";
+import { now, rescheduled, scheduled } from "./core/clock";
 import { error, info, warn } from "./core/log";
 import { parseConfig } from "./station-config";
 import { build, applyDefaults, MessageTimeout, OfflineThreshold } from "./device-model/standard";
@@ -140,23 +140,29 @@ function service(): i32 {
   const t = now();
   meterStale();
   rpc.timeoutMs = MessageTimeout.int * 1000;
-  // First what can schedule other work (a timed-out BootNotification sets its retry), then every deadline.
   if (conn.state == Link.Up) rpc.expire(t);
-  let next = earliest(-1, conn.tick(t));
-  for (let i = 0; i < sessions.length; i++) next = earliest(next, sessions[i].tick(t));
-  next = earliest(next, alignedTick(prov.accepted));
-  next = earliest(next, smartTick());
-  if (rebooting) return -1;
-  if (resetReady()) { rebooting = true; info("reset: rebooting"); reboot(<i32>resetBootReason); return -1; }
-  if (conn.state == Link.Up) {
-    if (prov.bootAt >= 0) {
-      if (t >= prov.bootAt) prov.sendBoot(); else next = earliest(next, prov.bootAt - t);
+  // What runs in one pass may set a deadline another part already reported (a smart-charging change point
+  // starts a PWM offer whose EV response is due in 3 s): then every deadline is gathered once more.
+  let next: i64 = -1;
+  for (let pass = 0; pass < 3; pass++) {
+    scheduled();
+    next = earliest(-1, conn.tick(t));
+    for (let i = 0; i < sessions.length; i++) next = earliest(next, sessions[i].tick(t));
+    next = earliest(next, alignedTick(prov.accepted));
+    next = earliest(next, smartTick());
+    if (rebooting) return -1;
+    if (resetReady()) { rebooting = true; info("reset: rebooting"); reboot(<i32>resetBootReason); return -1; }
+    if (conn.state == Link.Up) {
+      if (prov.bootAt >= 0) {
+        if (t >= prov.bootAt) prov.sendBoot(); else next = earliest(next, prov.bootAt - t);
+      }
+      if (prov.accepted && !rpc.busy && rpc.queued == 0) flush();
+      if (prov.accepted && !rpc.busy && rpc.queued == 0) prov.reportStartup();
+      rpc.pump();
+      next = earliest(next, prov.heartbeat(t));
+      next = earliest(next, rpc.until(t));
     }
-    if (prov.accepted && !rpc.busy && rpc.queued == 0) flush();
-    if (prov.accepted && !rpc.busy && rpc.queued == 0) prov.reportStartup();
-    rpc.pump();
-    next = earliest(next, prov.heartbeat(t));
-    next = earliest(next, rpc.until(t));
+    if (!rescheduled) break;
   }
   return next < 0 ? -1 : <i32>min(next, <i64>i32.MAX_VALUE);
 }

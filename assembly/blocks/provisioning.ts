@@ -12,7 +12,7 @@ import { formatTime } from "../json/time";
 import { rpc, Served } from "../rpc/rpc";
 import { ErrorCode } from "../rpc/errors";
 import { reject } from "../messages/codec";
-import { now, setUtc, utcNow } from "../core/clock";
+import { now, setUtc, utcNow, reschedule } from "../core/clock";
 import { info } from "../core/log";
 import { dm, HeartbeatInterval, ItemsPerMessageGetVariables, ItemsPerMessageSetVariables } from "../device-model/standard";
 import { Variable } from "../device-model/model";
@@ -61,6 +61,7 @@ export class Provisioning {
       return;
     }
     this.bootAt = now() + (r.interval > 0 ? <i64>r.interval * 1000 : BOOT_RETRY_MS);
+    reschedule();
   }
 
   /** After the connectors' statuses (reusable state Booted, step 7): the security event that says why this start happened. */
@@ -75,7 +76,7 @@ export class Provisioning {
   }
 
   bootFailed(): void {
-    if (!this.accepted) this.bootAt = now() + BOOT_RETRY_MS;
+    if (!this.accepted) { this.bootAt = now() + BOOT_RETRY_MS; reschedule(); }
   }
 
   /** Heartbeat after HeartbeatInterval of inactivity; returns ms until due, -1 when none. */

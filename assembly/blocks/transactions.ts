@@ -8,7 +8,7 @@ import {
 } from "../generated/ocpp";
 import { NO_INT, NO_ENUM } from "../messages/codec";
 import { pilot_set, contactor_set, lock_set } from "../hal";
-import { now, utcNow } from "../core/clock";
+import { now, utcNow, reschedule } from "../core/clock";
 import { info, error } from "../core/log";
 import { rpc, newMessageId } from "../rpc/rpc";
 import { Pilot, dutyForAmps, DUTY_OFF, DUTY_UNAVAILABLE, pluggedIn, wantsEnergy, pilotFault } from "../evse/pilot";
@@ -172,6 +172,7 @@ export class Session {
 
   /** Re-evaluates the session after an input changed; `trigger` is what changed. */
   apply(trigger: TR): void {
+    reschedule();
     if (this.plugged != this.shownPlugged) {
       this.shownPlugged = this.plugged;
       if (!this.plugged || !this.authorized) this.message = "";

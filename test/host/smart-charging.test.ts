@@ -307,3 +307,23 @@ describe("engine memory", () => {
   });
 });
 
+describe("deadlines set by a schedule change", () => {
+  it("a change point that starts the PWM offer also starts the EV's 3 s to answer: SuspendedEV is found at once, not at the next unrelated timer", async () => {
+    r = await chargingRig();
+    await r.csms.call(r.station.identity, "SetChargingProfile", { evseId: 1, chargingProfile: { id: 1, stackLevel: 0, chargingProfilePurpose: "TxDefaultProfile",
+      chargingProfileKind: "Absolute", chargingSchedule: [{ id: 1, chargingRateUnit: "A", startSchedule: new Date(r.clock.utc()).toISOString(),
+        chargingSchedulePeriod: [{ startPeriod: 0, limit: 0 }, { startPeriod: 60, limit: 16 }] }] } });
+    await act(r, () => r.station.plug(1, { wantsCharge: false }));
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    const t0 = r.clock.utc();
+    // Offline, so that no CSMS answer wakes the engine by chance.
+    r.csms.accepting = false;
+    await r.csms.disconnect(r.station.identity);
+    await r.station.advance(200_000);
+    r.csms.accepting = true;
+    await r.station.advance(30 * 60_000);
+    const suspended = r.calls("TransactionEvent").map((x) => x.m[3]).find((e) => e.transactionInfo.chargingState === "SuspendedEV");
+    expect(suspended).toBeDefined();
+    expect(Date.parse(suspended.timestamp) - t0).toBe(63_000);
+  });
+});
