@@ -84,12 +84,14 @@ deps: $(NPM_STAMP)
 $(GEN): schemas/gen-messages.ts $(NPM_STAMP)
 	npx tsx schemas/gen-messages.ts
 
-$(ENGINE): $(GEN) $(ENGINE_SRC)
+$(ENGINE): $(GEN) $(ENGINE_SRC) schemas/pack-data.ts
 	npx asc assembly/index.ts --target release
+	npx tsx schemas/pack-data.ts $@
 
 ENGINE_MCU := build/engine.mcu.wasm
-$(ENGINE_MCU): $(GEN) $(ENGINE_SRC)
+$(ENGINE_MCU): $(GEN) $(ENGINE_SRC) schemas/pack-data.ts
 	npx asc assembly/index.ts --target mcu
+	npx tsx schemas/pack-data.ts $@
 
 engine: $(ENGINE) $(ENGINE_MCU)
 
@@ -125,7 +127,31 @@ sim: $(ENGINE) $(if $(filter posix,$(RUNTIME)),build/chargewasm-station)
 csms: deps
 	npx tsx host/cli.ts csms
 
-bench: engine native
+# The engine as Cortex-M4 firmware (STM32F405 link, newlib-nano, a board that does nothing), measured by make bench.
+ARM_STAMP := node_modules/.arm
+$(ARM_STAMP): $(DEB_STAMP)
+	@command -v arm-none-eabi-gcc >/dev/null && [ -d /usr/lib/arm-none-eabi/newlib ] || \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc-arm-none-eabi libnewlib-arm-none-eabi; }
+	@command -v valgrind >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends valgrind; }
+	@touch $@
+M4 := build/m4
+# One page of linear memory in the image: flash does not depend on it, and the linear memory the engine needs is
+# measured on its own (make bench); the engine does not fit in it yet.
+M4_CFLAGS := -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections -std=c11 -DCW_LINEAR_PAGES=1 -Iboards/include -I$(NATIVE) -I$(WASM_RT)
+$(M4)/engine.o: $(NATIVE)/engine.c $(ARM_STAMP)
+	@mkdir -p $(M4)
+	arm-none-eabi-gcc $(M4_CFLAGS) -c $< -o $@
+$(M4)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c $(ARM_STAMP)
+	@mkdir -p $(M4)
+	arm-none-eabi-gcc $(M4_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
+$(M4)/%.o: test/bench/m4/%.c boards/include/chargewasm.h $(ARM_STAMP)
+	@mkdir -p $(M4)
+	arm-none-eabi-gcc $(M4_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
+$(M4)/engine-m4.elf: $(M4)/engine.o $(M4)/engine_wasm2c.o $(M4)/wasm_rt_static.o $(M4)/stub-board.o $(M4)/startup.o test/bench/m4/stm32f405.ld
+	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=nano.specs --specs=nosys.specs -nostartfiles -T test/bench/m4/stm32f405.ld \
+	  -Wl,--gc-sections -o $@ $(filter %.o,$^) -lm
+
+bench: engine native $(M4)/engine-m4.elf
 	npx tsx test/bench/bench.ts
 
 clean:

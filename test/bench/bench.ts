@@ -42,6 +42,7 @@ async function bootedEngine(defaults: object[] = []) {
   };
   answer(`{"currentTime":"2026-01-01T00:00:00Z","interval":300,"status":"Accepted"}`);
   answer("{}");  // StatusNotification
+  answer("{}");  // SecurityEventNotification
   return { e, clock, sent, answer };
 }
 
@@ -146,7 +147,7 @@ function native(): void {
     { component: "AlignedDataCtrlr", variable: "Interval", value: "0" },
     { component: "AlignedDataCtrlr", variable: "Measurands", value: "Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage,SoC,Current.Offered" },
   ] });
-  const base = [`config ${config}`, "init", "connected", 'reply {"currentTime":"2026-01-01T00:00:00Z","interval":300,"status":"Accepted"}', "reply {}",
+  const base = [`config ${config}`, "init", "connected", 'reply {"currentTime":"2026-01-01T00:00:00Z","interval":300,"status":"Accepted"}', "reply {}", "reply {}",
     "meter 1 1000 11040 16 16 16 230 230 230 55 16", "pilot 1 B", "reply {}", "token 1 BENCH 2", "reply {}", "pilot 1 C", "reply {}", "at 1000"];
   const count = (extra: string[]) => {
     const f = join(dir, "s.scenario");
