@@ -6,7 +6,7 @@ ENGINE := build/engine.wasm
 GEN := assembly/generated/ocpp.ts
 ENGINE_SRC := $(shell find assembly -name '*.ts' -not -path 'assembly/generated/*' -not -path 'assembly/__tests__/*') asconfig.json
 
-.PHONY: all deps engine native typecheck test test-engine test-host test-posix sim csms bench clean
+.PHONY: all deps engine native typecheck test test-engine test-host test-posix sim csms bench bench-check clean
 
 all: engine
 
@@ -101,6 +101,8 @@ test: engine typecheck
 	$(MAKE) --no-print-directory test-engine || status=1; \
 	$(MAKE) --no-print-directory test-host || status=1; \
 	$(MAKE) --no-print-directory test-posix || status=1; \
+	$(MAKE) --no-print-directory bench-check > build/bench-check.log 2>&1 || { cat build/bench-check.log; status=1; }; \
+	tail -n 9 build/bench-check.log; \
 	npx tsx test/summary.ts || status=1; \
 	exit $$status
 
@@ -153,6 +155,10 @@ $(M4)/engine-m4.elf: $(M4)/engine.o $(M4)/engine_wasm2c.o $(M4)/wasm_rt_static.o
 
 bench: engine native $(M4)/engine-m4.elf
 	npx tsx test/bench/bench.ts
+
+# The deterministic figures only (sizes, instruction counts, pages) against test/bench/budgets.json; part of make test.
+bench-check: engine native $(M4)/engine-m4.elf
+	npx tsx test/bench/bench.ts --check
 
 clean:
 	rm -rf build assembly/generated

@@ -1,5 +1,4 @@
 // The engine's exports. The host calls in; the engine answers through hal.ts.
-import { Json } from "./json/reader";
 import { BootReasonEnumType } from "./generated/ocpp";
 import { MAX_FRAME } from "./config";
 import { rpc } from "./rpc/rpc";
@@ -29,7 +28,7 @@ let rebooting = false;
 /** Starts the engine from a station-config JSON. Returns 0, or 1 when the config is invalid (logged). */
 export function init(cfgPtr: usize, cfgLen: i32, bootReason: i32): i32 {
   if (started) { error("init: already started"); return 1; }
-  const cfg = parseConfig(new Json(), cfgPtr, cfgLen);
+  const cfg = parseConfig(rpc.j, cfgPtr, cfgLen);
   if (cfg.error.length) { error("init: " + cfg.error); return 1; }
   build(cfg);
   const bad = applyDefaults(cfg);

@@ -17,9 +17,9 @@ import { NO_INT, NO_TIME, NO_ENUM, resetDecode } from "../messages/codec";
 import { Served, rpc } from "../rpc/rpc";
 import { store_read, store_write } from "../hal";
 import { utf8, ptr } from "../core/bytes";
-import { utcNow } from "../core/clock";
+import { now, utcNow } from "../core/clock";
 import { info, warn } from "../core/log";
-import { sessions, session, Session } from "./transactions";
+import { sessions, session, Session, takeSessionsChanged } from "./transactions";
 import {
   SmartChargingEnabled, SmartChargingEntries, PeriodsPerSchedule, ProfileStackLevel, LimitChangeSignificance,
   EVConnectionTimeOut, MessageTimeout,
@@ -223,12 +223,31 @@ function countEntries(): void {
 
 /** ms until the next composite change, -1 when none; enforces when due. */
 let nextAt: i64 = NEVER;
+/** Set when a profile or an external limit changed; sessions, the clock and SmartChargingCtrlr.Enabled are checked here. */
+let stale = true;
+let lastOffset: i64 = 0;
+let lastEnabled: i64 = -1;
+
+/** Applies the limits when something they depend on changed or a change point is reached (not on every tick:
+ *  an idle engine recomputes nothing). Returns ms until the next change point, or -1. */
 export function smartTick(): i64 {
   const t = utcNow();
-  if (t >= nextAt) nextAt = NEVER;
-  enforce();
-  nextAt = min(nextAt, nextChange(t));
+  const offset = t - now();
+  const changed = takeSessionsChanged();
+  if (stale || changed || t >= nextAt || offset != lastOffset || SmartChargingEnabled.int != lastEnabled || awaitingTransaction()) {
+    stale = false;
+    lastOffset = offset;
+    lastEnabled = SmartChargingEnabled.int;
+    enforce();
+    nextAt = nextChange(t);
+  }
   return nextAt == NEVER ? -1 : nextAt - t;
+}
+
+/** A TxProfile sent with RequestStartTransaction that no transaction has taken yet (it lapses with time). */
+function awaitingTransaction(): bool {
+  for (let i = 0; i < profiles.length; i++) if (profiles[i].p.chargingProfilePurpose == Purpose.TxProfile && !profiles[i].txId.length) return true;
+  return false;
 }
 
 // ---- SetChargingProfile (K01) ----
@@ -283,7 +302,7 @@ export function install(evse: i32, p: ChargingProfileType, txId: string): string
   profiles.push(new Installed(evse, p, txId));
   countEntries();
   if (p.chargingProfilePurpose != Purpose.TxProfile) persist();
-  nextAt = NEVER;
+  stale = true;
   info("smart charging: profile " + p.id.toString() + " installed on EVSE " + evse.toString());
   return null;
 }
@@ -329,7 +348,7 @@ export function clearChargingProfile(r: ClearChargingProfileRequest, w: Writer):
   const res = new ClearChargingProfileResponse();
   res.status = cleared ? ClearChargingProfileStatusEnumType.Accepted : ClearChargingProfileStatusEnumType.Unknown;
   res.encode(w);
-  if (cleared) { countEntries(); persist(); nextAt = NEVER; enforce(); }
+  if (cleared) { countEntries(); persist(); stale = true; enforce(); }
   return Served.Answered;
 }
 
@@ -413,6 +432,7 @@ export function setEmsLimit(evse: i32, amps: f64): void {
   const before = emsLimits[evse];
   if (before == amps || (isNaN(before) && isNaN(amps))) return;
   emsLimits[evse] = amps;
+  stale = true;
   if (isNaN(amps)) {
     const m = new ClearedChargingLimitRequest();
     m.chargingLimitSource = Source.EMS;
@@ -467,7 +487,7 @@ export function loadProfiles(): void {
   const buf = heap.alloc(cap);
   const n = store_read(ptr(k), k.byteLength, buf, cap);
   if (n > 0) {
-    const j = new Json();
+    const j = rpc.j;   // no frame is being handled at init
     if (j.parse(buf, n) == JsonError.None && j.kindOf(0) == K.Arr) {
       for (let e = j.first(0); e; e = j.nextIn(0, e)) {
         let evse = -1; let p: ChargingProfileType | null = null;

@@ -173,6 +173,7 @@ export class Session {
   /** Re-evaluates the session after an input changed; `trigger` is what changed. */
   apply(trigger: TR): void {
     reschedule();
+    sessionsChanged = true;
     if (this.plugged != this.shownPlugged) {
       this.shownPlugged = this.plugged;
       if (!this.plugged || !this.authorized) this.message = "";
@@ -412,6 +413,9 @@ export function earliest(a: i64, b: i64): i64 {
 }
 
 export const sessions: Session[] = [];
+/** Set whenever a session re-evaluates (plug, authorization, state): the smart-charging limits depend on it. */
+let sessionsChanged = true;
+export function takeSessionsChanged(): bool { const c = sessionsChanged; sessionsChanged = false; return c; }
 /** The station-wide ChangeAvailability target. */
 export let stationOperative = true;
 export function setStationOperative(v: bool): void { stationOperative = v; }

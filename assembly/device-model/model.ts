@@ -97,10 +97,13 @@ export class Variable {
   load(): void {
     if (!this.persistent) return;
     const k = utf8(this.key);
-    const buf = new ArrayBuffer(MAX_VALUE * 4);
-    const n = store_read(ptr(k), k.byteLength, ptr(buf), buf.byteLength);
+    // A raw block, freed at once: loading every variable at init leaves no garbage behind.
+    const cap = MAX_VALUE * 4;
+    const buf = heap.alloc(cap);
+    const n = store_read(ptr(k), k.byteLength, buf, cap);
+    const v = n >= 0 ? String.UTF8.decodeUnsafe(buf, n) : "";
+    heap.free(buf);
     if (n < 0) return;
-    const v = String.UTF8.decodeUnsafe(ptr(buf), n);
     if (this.check(v) !== null) { warn("device model: ignoring invalid stored " + this.key); return; }
     this.value = v;
     this.refresh();

@@ -53,7 +53,8 @@ export class Json {
     const l = <i32>unchecked(this.len[n]);
     if (l != lit.length) return false;
     const p = this.base + unchecked(this.start[n]);
-    for (let i = 0; i < l; i++) if (<i32>load<u8>(p + i) != lit.charCodeAt(i)) return false;
+    const q = changetype<usize>(lit);
+    for (let i = 0; i < l; i++) if (<u32>load<u8>(p + i) != <u32>load<u16>(q + (<usize>i << 1))) return false;
     return true;
   }
 

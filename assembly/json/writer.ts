@@ -50,7 +50,21 @@ export class Writer {
   }
 
   ascii(s: string): void {
-    for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i));
+    const n = s.length;
+    if (this.pos + n > this.cap) { this.overflow = true; return; }
+    const q = changetype<usize>(s), o = this.buf + <usize>this.pos;
+    for (let i = 0; i < n; i++) store<u8>(o + <usize>i, <u8>load<u16>(q + (<usize>i << 1)));
+    this.pos += n;
+  }
+
+  /** Whether s is printable ASCII without quote or backslash, so that it is written as it is. */
+  private static plain(s: string): bool {
+    const q = changetype<usize>(s), n = <usize>s.length << 1;
+    for (let i: usize = 0; i < n; i += 2) {
+      const c = load<u16>(q + i);
+      if (c < 0x20 || c >= 0x80 || c == 0x22 || c == 0x5c) return false;
+    }
+    return true;
   }
 
   bytes(p: usize, n: i32): void {
@@ -64,6 +78,7 @@ export class Writer {
 
   str(s: string): void {
     this.sep(); this.byte(0x22);
+    if (Writer.plain(s)) { this.ascii(s); this.byte(0x22); return; }
     for (let i = 0; i < s.length; i++) {
       let c = s.charCodeAt(i);
       if (c == 0x22 || c == 0x5c) { this.byte(0x5c); this.byte(c); }

@@ -34,7 +34,6 @@ export class Rpc {
   readonly j: Json = new Json();
   readonly out: Writer = new Writer();      // the frame being sent
   readonly body: Writer = new Writer();     // a CALL payload being built
-  readonly reply: Writer = new Writer();    // the answer to the CSMS's CALL being handled
   private handling: bool = false;           // CALLs queued by a handler wait until its answer is sent
   private queue: Queued[] = [];
   private inflight: Queued | null = null;
@@ -207,18 +206,19 @@ export class Rpc {
     if (action < 0) { this.sendError(id, ErrorCode.NotImplemented, "Unknown action " + j.str(an)); return; }
     if (j.kindOf(pn) != K.Obj) { this.sendError(id, ErrorCode.FormatViolation, "Payload must be a JSON object"); return; }
     resetDecode();
-    const body = this.reply.reset();
+    // The handler writes its answer straight into the CALLRESULT frame; any failure replaces it with a CALLERROR.
+    const w = this.out.reset();
+    w.arr(); w.int(CALLRESULT); w.str(id);
     this.handling = true;
-    const r = this.onCall(<Action>action, j, pn, body);
+    const r = this.onCall(<Action>action, j, pn, w);
     this.handling = false;
     if (r == Served.Unsupported) this.sendError(id, ErrorCode.NotSupported, ACTION_NAMES[action] + " is not supported");
     else if (r == Served.NotRegistered) this.sendError(id, ErrorCode.SecurityError, "The station is not accepted by the CSMS");
     else if (r == Served.Invalid) this.sendError(id, Decode.code, Decode.why);
-    else if (body.overflow) this.sendError(id, ErrorCode.InternalError, "Response exceeds the frame limit");
     else {
-      const w = this.out.reset();
-      w.arr(); w.int(CALLRESULT); w.str(id); w.bytesValue(body.buf, body.pos); w.endArr();
-      this.answer();
+      w.endArr();
+      if (w.overflow) this.sendError(id, ErrorCode.InternalError, "Response exceeds the frame limit");
+      else this.answer();
     }
     this.pump();
   }

@@ -161,6 +161,7 @@ int main(int argc, char **argv) {
       if (cw_engine_init(e, config, strlen(config), boot_reason) && !cw_engine_failed(e)) { fprintf(stderr, "replay: init refused\n"); return 1; }
     }
     else if (!strcmp(line, "at")) advance(e, &board, atoll(arg));
+    else if (!strcmp(line, "tick")) cw_engine_tick(e);
     else if (!strcmp(line, "connected")) cw_engine_on_connection(e, 1);
     else if (!strcmp(line, "disconnected")) { board.n_open = 0; cw_engine_on_connection(e, 0); }
     else if (!strcmp(line, "trap-on-store-write")) board.trap_on_store_write = 1;

@@ -1,9 +1,12 @@
-// `make bench`: sizes and throughput of the engine. Prints figures; asserts nothing.
+// `make bench`: the engine's sizes, instruction counts and throughput, each deterministic figure printed beside
+// its budget (test/bench/budgets.json). A figure over its ceiling fails the run; `make bench-check` (part of
+// make test) measures only the deterministic figures. Wall-clock figures are printed, never checked.
 import { readFileSync, statSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { execFileSync, spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import binaryen from "binaryen";
 import { Engine, engineModule } from "../../host/engine.ts";
 import { VirtualClock, seededRandom } from "../../host/clock.ts";
 import { MemoryStore } from "../../host/storage.ts";
@@ -12,6 +15,28 @@ import { Station } from "../../host/station.ts";
 import { DevCsms } from "../../host/csms/server.ts";
 
 const row = (k: string, v: string) => console.log(`${k.padEnd(52)} ${v}`);
+const CHECK_ONLY = process.argv.includes("--check");
+
+/** Deterministic figures, by the names test/bench/budgets.json uses. */
+const figures = new Map<string, number>();
+const figure = (name: string, label: string, value: number, unit: string) => { figures.set(name, value); row(label, `${value} ${unit}`); };
+
+/** Each figure beside its ceiling (today's, a regression fails), its target (the issue's) and MicroOcpp's. */
+function checkBudgets(): boolean {
+  const budgets: Record<string, { ceiling: number; target: number; microocpp?: string; what: string }> =
+    JSON.parse(readFileSync(new URL("./budgets.json", import.meta.url), "utf8")).figures;
+  let ok = true;
+  console.log(`\n${"figure".padEnd(44)} ${"now".padStart(9)} ${"ceiling".padStart(9)} ${"target".padStart(9)}  MicroOcpp`);
+  for (const [name, b] of Object.entries(budgets)) {
+    const v = figures.get(name);
+    if (v === undefined) { console.log(`${b.what.padEnd(44)} not measured`); ok = false; continue; }
+    const over = v > b.ceiling;
+    if (over) ok = false;
+    const mark = over ? "  OVER CEILING" : v <= b.target ? "  target reached" : "";
+    console.log(`${b.what.padEnd(44)} ${String(v).padStart(9)} ${String(b.ceiling).padStart(9)} ${String(b.target).padStart(9)}  ${b.microocpp ?? ""}${mark}`);
+  }
+  return ok;
+}
 
 function sizes(): void {
   for (const f of ["build/engine.wasm", "build/engine.mcu.wasm"]) {
@@ -21,14 +46,14 @@ function sizes(): void {
 }
 
 /** An engine behind a scripted host: no sockets, the CSMS's answers are written by hand. */
-async function bootedEngine(defaults: object[] = []) {
+async function bootedEngine(module: WebAssembly.Module, defaults: object[] = []) {
   const clock = new VirtualClock();
   const sent: string[] = [];
-  const e = await Engine.create({
+  const e: Engine = await Engine.create({
     clock, random: seededRandom(1), store: new MemoryStore(), log: () => {},
     connect: () => {}, send: (t) => { sent.push(t); return 0; },
     pilotSet: () => {}, contactorSet: () => {}, lockSet: () => {}, meterRead: () => [], reboot: () => {}, display: () => {},
-  }, engineModule());
+  }, module);
   e.init({ ...defaultStation("ws://bench/ocpp"), defaults });
   e.onConnection(true);
   const answered = new Set<string>();
@@ -55,7 +80,7 @@ function rate(n: number, fn: () => void): number {
 }
 
 async function throughput(): Promise<void> {
-  const { e, clock, sent, answer } = await bootedEngine();
+  const { e, clock, sent, answer } = await bootedEngine(engineModule());
   const mem0 = e.memoryBytes;
   const set = JSON.stringify([2, "bench-set", "SetVariables", { setVariableData: [{ component: { name: "OCPPCommCtrlr" }, variable: { name: "OfflineThreshold" }, attributeValue: "300" }] }]);
   const n = 100_000;
@@ -76,7 +101,7 @@ async function throughput(): Promise<void> {
 
 /** GetCompositeSchedule over a day with 3 purposes x 5 stack levels x 24 periods installed. */
 async function composite(): Promise<void> {
-  const { e, sent, answer } = await bootedEngine([{ component: "AuthCtrlr", variable: "Enabled", value: "false" }]);
+  const { e, sent, answer } = await bootedEngine(engineModule(), [{ component: "AuthCtrlr", variable: "Enabled", value: "false" }]);
   e.onBoardEvent(1, 1, 1 | (1 << 8));        // pilot B: plugged in
   answer("{}");                               // StatusNotification Occupied
   e.onToken(1, "BENCH", "ISO14443");          // authorized: the transaction starts
@@ -159,15 +184,19 @@ function native(): void {
   };
   const n = 200;
   const empty = count([]);
-  const per = (name: string, lines: (i: number) => string[]) => {
-    const total = count(Array.from({ length: n }, (_, i) => lines(i)).flat());
-    row(`instructions per ${name}`, `${Math.round((total - empty) / n)}`);
+  const per = (key: string | null, name: string, lines: (i: number) => string[]) => {
+    const v = Math.round((count(Array.from({ length: n }, (_, i) => lines(i)).flat()) - empty) / n);
+    if (key) figure(key, `instructions per ${name}`, v, "Ir"); else row(`instructions per ${name}`, `${v}`);
   };
+  const getVar = JSON.stringify({ getVariableData: [{ component: { name: "OCPPCommCtrlr" }, variable: { name: "OfflineThreshold" } }] });
   const setVar = JSON.stringify({ setVariableData: [{ component: { name: "OCPPCommCtrlr" }, variable: { name: "OfflineThreshold" }, attributeValue: "300" }] });
-  per("SetVariables CALL -> CALLRESULT", (i) => [`frame [2,"s${i}","SetVariables",${setVar}]`]);
-  per("Heartbeat (tick, CALL out, CALLRESULT in)", (i) => [`at ${1000 + (i + 1) * 300_000}`, 'reply {"currentTime":"2026-01-01T00:00:00Z"}']);
-  per("Authorize round trip (token in, CALL out, CALLRESULT in)", (i) => [`token 1 OTHER${i} 2`, 'reply {"idTokenInfo":{"status":"Accepted"}}']);
-  per("TransactionEvent Updated with 10 sampled values (trigger in, CALL out, result in)", (i) => [`frame [2,"t${i}","TriggerMessage",{"requestedMessage":"TransactionEvent","evse":{"id":1}}]`, "reply {}"]);
+  per("ir_get_variables", "GetVariables, 1 variable, CALL -> CALLRESULT", (i) => [`frame [2,"g${i}","GetVariables",${getVar}]`]);
+  per("ir_set_variables", "SetVariables, 1 variable, CALL -> CALLRESULT", (i) => [`frame [2,"s${i}","SetVariables",${setVar}]`]);
+  per("ir_idle_tick", "idle engine tick", () => ["tick"]);
+  per(null, "Heartbeat (tick, CALL out, CALLRESULT in)", (i) => [`at ${1000 + (i + 1) * 300_000}`, 'reply {"currentTime":"2026-01-01T00:00:00Z"}']);
+  per(null, "Authorize round trip (token in, CALL out, CALLRESULT in)", (i) => [`token 1 OTHER${i} 2`, 'reply {"idTokenInfo":{"status":"Accepted"}}']);
+  per("ir_transaction_event", "TransactionEvent Updated with 10 sampled values (trigger in, CALL out, result in)", (i) => [`frame [2,"t${i}","TriggerMessage",{"requestedMessage":"TransactionEvent","evse":{"id":1}}]`, "reply {}"]);
+  if (CHECK_ONLY) { rmSync(dir, { recursive: true, force: true }); return; }
   const profiles: string[] = [];
   let id = 1;
   for (const [purpose, evse] of [["ChargingStationMaxProfile", 0], ["TxDefaultProfile", 1], ["TxProfile", 1]] as const) {
@@ -184,8 +213,74 @@ function native(): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-sizes();
-await throughput();
-await composite();
-await day();
+/** The engine as Cortex-M4 firmware (build/m4/engine-m4.elf: wasm2c, the static runtime, a board that does nothing). */
+function m4(): void {
+  const [text, data, bss] = execFileSync("arm-none-eabi-size", ["build/m4/engine-m4.elf"], { encoding: "utf8" }).split("\n")[1].trim().split(/\s+/).map(Number);
+  figure("m4_flash", "Cortex-M4 image flash (text+rodata+data)", text + data, "B");
+  figure("m4_ram_static", "Cortex-M4 RAM besides linear memory (data+bss)", data + bss - 65536, "B");
+}
+
+/** engine.wasm with its memory capped at `pages` (as on an MCU, where growing past the static array fails). */
+function capped(pages: number): WebAssembly.Module {
+  const m = binaryen.readBinary(readFileSync("build/engine.wasm"));
+  const mem = m.getMemoryInfo("0");
+  const seg = m.getMemorySegmentInfoByIndex(0);
+  m.removeExport("memory");
+  m.setMemory(Math.min(mem.initial, pages), pages, "memory", [{ offset: m.i32.const(seg.offset as unknown as number), data: new Uint8Array(seg.data), passive: false }], mem.shared, mem.is64, "0");
+  const bytes = m.emitBinary();
+  m.dispose();
+  return new WebAssembly.Module(new Uint8Array(bytes));
+}
+
+/** The fewest 64 KiB pages in which the whole session runs (TLSF doubles memory when it may, so Node's figure is higher). */
+async function pagesNeeded(): Promise<void> {
+  for (let pages = 1; pages <= 16; pages++) {
+    try { await runSession(capped(pages)); } catch { continue; }
+    figure("linear_pages_session", "linear memory a one-EVSE charging session needs", pages, "pages of 64 KiB");
+    return;
+  }
+  throw new Error("the session does not run in 16 pages");
+}
+
+/** One EVSE, a whole session (boot, Get/Set, a profile, plug, authorize, an hour of TransactionEvents, stop, unplug). */
+async function session(): Promise<void> {
+  const e = await runSession(engineModule());
+  row("linear memory after that session in Node (TLSF doubles when it may)", `${e.memoryBytes / 65536} pages`);
+}
+
+async function runSession(module: WebAssembly.Module): Promise<Engine> {
+  const { e, clock, sent, answer } = await bootedEngine(module, [{ component: "SampledDataCtrlr", variable: "TxUpdatedInterval", value: "60" },
+    { component: "AuthCtrlr", variable: "Enabled", value: "false" }]);
+  const reply = () => { while (answer("{}")); };
+  e.onFrame(JSON.stringify([2, "g", "GetVariables", { getVariableData: [{ component: { name: "OCPPCommCtrlr" }, variable: { name: "HeartbeatInterval" } }] }]));
+  e.onFrame(JSON.stringify([2, "s", "SetVariables", { setVariableData: [{ component: { name: "OCPPCommCtrlr" }, variable: { name: "OfflineThreshold" }, attributeValue: "600" }] }]));
+  e.onFrame(JSON.stringify([2, "p", "SetChargingProfile", { evseId: 1, chargingProfile: { id: 1, stackLevel: 0, chargingProfilePurpose: "TxDefaultProfile",
+    chargingProfileKind: "Absolute", chargingSchedule: [{ id: 1, chargingRateUnit: "A", startSchedule: "2026-01-01T00:00:00Z",
+      chargingSchedulePeriod: Array.from({ length: 24 }, (_, k) => ({ startPeriod: k * 3600, limit: 16 + (k % 4) })) }] } }]));
+  reply();
+  e.onBoardEvent(1, 1, 1 | (1 << 8));
+  reply();
+  e.onToken(1, "BENCH", "ISO14443");
+  reply();
+  e.onBoardEvent(1, 1, 2 | (1 << 8));
+  reply();
+  for (let s = 0; s < 3600; s += 60) { clock.set(clock.now() + 60_000); e.tick(); reply(); }
+  e.onToken(1, "BENCH", "ISO14443");
+  reply();
+  e.onBoardEvent(1, 1, 0 | (1 << 8));
+  reply();
+  if (!sent.some((f) => f.includes('"eventType":"Ended"'))) throw new Error("the session did not end");
+  return e;
+}
+
+if (!CHECK_ONLY) {
+  sizes();
+  await throughput();
+  await composite();
+  await day();
+}
+await session();
+await pagesNeeded();
+m4();
 native();
+if (!checkBudgets()) { console.error("\nbench: a figure is over its ceiling (test/bench/budgets.json)"); process.exit(1); }

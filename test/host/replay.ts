@@ -70,6 +70,7 @@ export async function replay(file: string): Promise<string> {
       case "boot": bootReason = Number(arg); break;
       case "init": e.init(JSON.parse(config), BOOT_REASONS[bootReason]); break;
       case "at": advance(Number(arg)); break;
+      case "tick": tick(); break;
       case "connected": e.onConnection(true); break;
       case "disconnected": open.length = 0; e.onConnection(false); break;
       case "reply": reply(arg, false); break;
