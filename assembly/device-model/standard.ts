@@ -3,6 +3,7 @@
 import { DataEnumType as D, MutabilityEnumType as M } from "../generated/ocpp";
 import { DeviceModel, Variable } from "./model";
 import { StationConfig } from "../station-config";
+import { MAX_FRAME } from "../config";
 
 export const dm = new DeviceModel();
 
@@ -123,9 +124,9 @@ export function build(cfg: StationConfig): void {
   ItemsPerMessageGetVariables = limited(v(DD, "ItemsPerMessage", "GetVariables", D.integer, RO, "32"), 1, 1000);
   ItemsPerMessageSetVariables = limited(v(DD, "ItemsPerMessage", "SetVariables", D.integer, RO, "32"), 1, 1000);
   limited(v(DD, "ItemsPerMessage", "GetReport", D.integer, RO, "32"), 1, 1000);
-  BytesPerMessageGetVariables = v(DD, "BytesPerMessage", "GetVariables", D.integer, RO, "16384");
-  BytesPerMessageSetVariables = v(DD, "BytesPerMessage", "SetVariables", D.integer, RO, "16384");
-  v(DD, "BytesPerMessage", "GetReport", D.integer, RO, "16384");
+  BytesPerMessageGetVariables = v(DD, "BytesPerMessage", "GetVariables", D.integer, RO, MAX_FRAME.toString());
+  BytesPerMessageSetVariables = v(DD, "BytesPerMessage", "SetVariables", D.integer, RO, MAX_FRAME.toString());
+  v(DD, "BytesPerMessage", "GetReport", D.integer, RO, MAX_FRAME.toString());
 
   DateTime = v("ClockCtrlr", "DateTime", null, D.dateTime, RO, "", false);
   list(v("ClockCtrlr", "TimeSource", null, D.SequenceList, RW, "Heartbeat"), "Heartbeat,NTP,GPS,RealTimeClock,MobileNetwork,RadioTimeTransmitter");
