@@ -289,7 +289,7 @@ describe("enforcement", () => {
 });
 
 describe("engine memory", () => {
-  it.skipIf(HOST === "posix")("profiles too large to persist leak nothing: 40 more SetChargingProfile calls leave linear memory as it was", async () => {
+  it.skipIf(HOST === "posix")("profiles too large to persist leak nothing: 100 more SetChargingProfile calls leave linear memory within one doubling", async () => {
     r = await rig();
     await r.start({ evses: [{ connectors: ["cType2"] }] });
     const periods = Array.from({ length: 24 }, (_, i) => ({ startPeriod: i * 3611, limit: 6.5 + i }));
@@ -302,8 +302,9 @@ describe("engine memory", () => {
     for (let id = 1; id <= 24; id++) expect(await set(id), `profile ${id}`).toEqual({ status: "Accepted" });
     expect(r.station.logs.some((l) => l.msg === "smart charging: profiles too large to persist")).toBe(true);
     const before = (r.station as Station).memoryBytes;
-    for (let i = 0; i < 40; i++) expect((await set(1 + (i % 24))).status).toBe("Accepted");
-    expect((r.station as Station).memoryBytes - before).toBeLessThanOrEqual(131072);   // 40 leaked buffers would be 640 KiB
+    for (let i = 0; i < 100; i++) expect((await set(1 + (i % 24))).status).toBe("Accepted");
+    // TLSF doubles memory when it grows, so one doubling is allowed; 100 leaked 16 KiB buffers would need 1.6 MiB more.
+    expect((r.station as Station).memoryBytes).toBeLessThanOrEqual(2 * before);
   });
 });
 
