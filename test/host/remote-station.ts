@@ -25,6 +25,8 @@ export class RemoteStation extends EventEmitter {
   readonly opts: { config: StationConfig };
   private proc!: ChildProcess;
   private args: string[] = [];
+  /** frames[] index where the running process's traffic starts (a power cut starts a new process with new counters). */
+  private since = 0;
   /** Everything the station process printed (its frame trace and log). */
   output = "";
 
@@ -50,6 +52,7 @@ export class RemoteStation extends EventEmitter {
 
   private async spawn(): Promise<void> {
     const was = this.linked.links;
+    this.since = this.frames.length;
     this.proc = spawn(BIN, this.args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1" } });
     for (const stream of [this.proc.stdout!, this.proc.stderr!]) createInterface({ input: stream }).on("line", (l) => this.line(l));
     const end = Date.now() + 10000;
@@ -87,7 +90,7 @@ export class RemoteStation extends EventEmitter {
 
   private openCalls(): number {
     const open = new Set<string>();
-    for (const f of this.frames) {
+    for (const f of this.frames.slice(this.since)) {
       const m = JSON.parse(f.text);
       if (f.dir === "out" && m[0] === 2) open.add(m[1]);
       if (f.dir === "in" && (m[0] === 3 || m[0] === 4)) open.delete(m[1]);
@@ -103,8 +106,9 @@ export class RemoteStation extends EventEmitter {
     let stable = 0;
     while (Date.now() < end) {
       const n = await this.linked.clockTick();
-      const fromStation = this.frames.filter((f) => f.dir === "out").length;
-      const toStation = this.frames.filter((f) => f.dir === "in").length;
+      const mine = this.frames.slice(this.since);
+      const fromStation = mine.filter((f) => f.dir === "out").length;
+      const toStation = mine.filter((f) => f.dir === "in").length;
       if (fromStation >= n.sent && n.received >= toStation && this.openCalls() === 0) { if (++stable >= 2) return; }
       else stable = 0;
       await sleep(3);

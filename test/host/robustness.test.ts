@@ -132,7 +132,7 @@ describe("connecting", () => {
 
   it("a frame over 16 KiB closes the connection with 1009 instead of being buffered; the station reconnects", async () => {
     r = await rig();
-    await r.start();
+    await r.start({}, { settleMs: 300 });   // the oversized CALL stays unanswered: do not wait for it
     r.csms.sendRaw(ID, JSON.stringify([2, "big", "DataTransfer", { vendorId: "x", data: "y".repeat(1 << 20) }]));
     await r.station.advance(60_000);
     expect(r.csms.closes.map((c) => c.code)).toEqual([1009]);
