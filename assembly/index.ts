@@ -12,7 +12,7 @@ import { addConnector, flush, markAll } from "./blocks/availability";
 import { Session, sessions, session, earliest } from "./blocks/transactions";
 import { presentToken } from "./blocks/authorization";
 import { alignedTick } from "./blocks/aligned-data";
-import { resetReady, resetBootReason, loadAvailability } from "./blocks/remote-control";
+import { resetReady, resetBootReason, resetPending, loadAvailability } from "./blocks/remote-control";
 import { Pilot } from "./evse/pilot";
 import { meterStale } from "./blocks/metering";
 import { loadProfiles, smartTick, setEmsLimit } from "./blocks/smart-charging";
@@ -83,9 +83,19 @@ export function on_frame(ptr: usize, len: i32): void {
   service();
 }
 
+/** Set by service(): nothing can change before `settledUntil` (absolute ms; -1: never) without an event, which
+ *  calls service() itself. A tick before then answers from it at once: an idle board loop costs almost nothing. */
+let settled = false;
+let settledUntil: i64 = -1;
+
 /** Runs due timers. Returns ms until the next deadline, or -1 when nothing is scheduled. */
 export function tick(): i32 {
   if (!started) return -1;
+  if (settled && !rpc.blocked) {
+    if (settledUntil < 0) return -1;
+    const t = now();
+    if (t < settledUntil) return <i32>min(settledUntil - t, <i64>i32.MAX_VALUE);
+  }
   return service();
 }
 
@@ -136,6 +146,7 @@ export function on_token(evse: i32, ptr: usize, len: i32, type: i32): void {
 }
 
 function service(): i32 {
+  settled = false;
   const t = now();
   meterStale();
   rpc.timeoutMs = MessageTimeout.int * 1000;
@@ -163,6 +174,8 @@ function service(): i32 {
     }
     if (!rescheduled) break;
   }
+  settled = !resetPending() && !rebooting;
+  settledUntil = next < 0 ? -1 : t + next;
   return next < 0 ? -1 : <i32>min(next, <i64>i32.MAX_VALUE);
 }
 

@@ -173,6 +173,8 @@ export function unlockConnector(r: UnlockConnectorRequest, w: Writer): Served {
 
 // ---- Reset ----
 let resetDue = false;
+/** A reset waits for the transactions to end and the queue to drain (its deadline is not a timer of its own). */
+export function resetPending(): bool { return resetDue; }
 let resetOnIdle = false;
 let resetDeadline: i64 = 0;
 /** The boot reason the next engine reports: RemoteReset, or ScheduledReset after waiting for transactions. */

@@ -44,6 +44,8 @@ export class Rpc {
   lastActivity: i64 = 0;
   timeoutMs: i64 = 30000;
   dropped: i32 = 0;
+  /** The transport refused a frame (busy): something waits to be sent at the next tick. */
+  blocked: bool = false;
 
   onCall: CallHandler = (a: Action, j: Json, p: i32, w: Writer): Served => Served.Unsupported;
   onResult: ResultHandler = (a: Action, j: Json, p: i32, tag: string): void => {};
@@ -86,7 +88,7 @@ export class Rpc {
     while (this.held.length) {
       const h = this.held[0];
       const rc = ws_send(changetype<usize>(h), h.byteLength);
-      if (rc == SEND_BUSY) return;
+      if (rc == SEND_BUSY) { this.blocked = true; return; }
       if (rc != SEND_OK) warn("rpc: connection gone; " + this.held.length.toString() + " held answer(s) not sent");
       if (rc != SEND_OK) { this.held.length = 0; break; }
       this.held.shift();
@@ -139,6 +141,7 @@ export class Rpc {
     const w = this.out;
     if (w.overflow) { error("rpc: frame exceeds " + MAX_FRAME.toString() + " bytes; not sent"); return SEND_OK; }
     const rc = ws_send(w.buf, w.pos);
+    this.blocked = rc == SEND_BUSY;
     if (rc == SEND_OK) this.lastActivity = now();
     else if (rc != SEND_BUSY) warn("rpc: no connection; frame not sent");
     return rc;
