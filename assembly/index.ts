@@ -3,7 +3,7 @@ import { BootReasonEnumType } from "./generated/ocpp";
 import { MAX_FRAME } from "./config";
 import { rpc } from "./rpc/rpc";
 import { conn, Link } from "./core/connection";
-import { now, rescheduled, scheduled } from "./core/clock";
+import { now, rescheduled, clearRescheduled } from "./core/clock";
 import { error, info, warn } from "./core/log";
 import { parseConfig } from "./station-config";
 import { build, applyDefaults, MessageTimeout, OfflineThreshold } from "./device-model/standard";
@@ -84,14 +84,15 @@ export function on_frame(ptr: usize, len: i32): void {
 }
 
 /** Set by service(): nothing can change before `settledUntil` (absolute ms; -1: never) without an event, which
- *  calls service() itself. A tick before then answers from it at once: an idle board loop costs almost nothing. */
+ *  calls service() itself (every entry ends with it). A tick before then answers at once: an idle board loop costs
+ *  almost nothing. */
 let settled = false;
 let settledUntil: i64 = -1;
 
 /** Runs due timers. Returns ms until the next deadline, or -1 when nothing is scheduled. */
 export function tick(): i32 {
   if (!started) return -1;
-  if (settled && !rpc.blocked) {
+  if (settled) {
     if (settledUntil < 0) return -1;
     const t = now();
     if (t < settledUntil) return <i32>min(settledUntil - t, <i64>i32.MAX_VALUE);
@@ -155,7 +156,7 @@ function service(): i32 {
   // starts a PWM offer whose EV response is due in 3 s): then every deadline is gathered once more.
   let next: i64 = -1;
   for (let pass = 0; pass < 3; pass++) {
-    scheduled();
+    clearRescheduled();
     next = earliest(-1, conn.tick(t));
     for (let i = 0; i < sessions.length; i++) next = earliest(next, sessions[i].tick(t));
     next = earliest(next, alignedTick(prov.accepted));
@@ -174,7 +175,8 @@ function service(): i32 {
     }
     if (!rescheduled) break;
   }
-  settled = !resetPending() && !rebooting;
+  // A refused send waits for the transport's tick and a pending reset for the queue to drain: no shortcut then.
+  settled = !resetPending() && !rebooting && !rpc.blocked;
   settledUntil = next < 0 ? -1 : t + next;
   return next < 0 ? -1 : <i32>min(next, <i64>i32.MAX_VALUE);
 }

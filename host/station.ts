@@ -177,11 +177,10 @@ export class Station extends EventEmitter {
     if (++this.traps >= MAX_FAILED_STARTS) {
       this.fatal = `engine: trap (${msg}), ${this.traps} in a row; giving up: outputs made safe, engine stopped`;
       this.log(0, this.fatal);
-      this.cancel?.();
-      this.fullTimer?.();
+      this.halt();
       this.transport.close();
       this.connected = false;
-      for (const ev of this.board.evses) { ev.contactor = false; ev.locked = false; ev.duty = 0; }
+      this.board.makeSafe();
       this.emit("fatal", this.fatal);
       return;
     }
@@ -234,7 +233,7 @@ export class Station extends EventEmitter {
 
   /** Calls into the engine, lets the board answer (pilot changes), then arms the one timer for the next deadline. */
   private enter(fn: () => void, init = false): void {
-    if (this.stopped || this.fatal || this.rebooting) return;
+    if (this.stopped || this.rebooting) return;
     try {
       fn();
       if (!init) this.traps = 0;
@@ -285,7 +284,7 @@ export class Station extends EventEmitter {
   private rearm(): void {
     this.cancel?.();
     this.cancel = undefined;
-    if (this.stopped || this.fatal || this.rebooting) return;
+    if (this.stopped || this.rebooting) return;
     let ms: number;
     try { ms = this.engine.tick(); this.traps = 0; } catch (e) { this.trapped(e); return; }
     if (ms >= 0) this.cancel = this.clock.at(this.clock.now() + ms, () => { this.cancel = undefined; this.rearm(); });
@@ -323,18 +322,21 @@ export class Station extends EventEmitter {
   sent(): unknown[][] { return this.frames.filter((f) => f.dir === "out").map((f) => JSON.parse(f.text)); }
 
   stop(): void {
-    this.stopped = true;
-    this.cancel?.();
-    this.fullTimer?.();
+    this.halt();
     void this.transport.closeGracefully(500);
   }
 
   /** The controller loses power: everything stops at once, nothing is closed cleanly; the board keeps its state. */
   kill(): void {
+    this.halt();
+    this.transport.close();
+  }
+
+  /** No engine call and no timer from now on. */
+  private halt(): void {
     this.stopped = true;
     this.cancel?.();
     this.fullTimer?.();
-    this.transport.close();
   }
 }
 

@@ -42,6 +42,13 @@ function requestAuthorize(s: Session, token: IdTokenType, remoteStartId: i32, st
   if (rpc.enqueue(Action.Authorize)) pending.push(new PendingAuth(s.evse, token, remoteStartId, stopCheck));
 }
 
+/** Whether no CSMS can check a token now (logged); there is no local authorization yet. */
+function offline(id: string): bool {
+  if (rpc.connected && prov.accepted) return false;
+  warn("authorization: offline; token " + id + " not checked");
+  return true;
+}
+
 /** An idToken presented locally (RFID, key code, ...). */
 export function presentToken(evse: i32, id: string, type: IdTokenEnumType): void {
   const token = new IdTokenType();
@@ -52,7 +59,7 @@ export function presentToken(evse: i32, id: string, type: IdTokenEnumType): void
   if (s.authorized) {
     if (sameToken(s.token, token)) { s.deauthorize(TR.StopAuthorized, ReasonEnumType.Local); return; }
     // Another token may stop the session only if the CSMS puts it in the session's group: ask first.
-    if (!rpc.connected || !prov.accepted) { warn("authorization: offline; token " + id + " not checked"); return; }
+    if (offline(id)) return;
     requestAuthorize(s, token, NO_INT, true);
     return;
   }
@@ -61,7 +68,7 @@ export function presentToken(evse: i32, id: string, type: IdTokenEnumType): void
   if (!AuthEnabled.int || type == IdTokenEnumType.NoAuthorization) { s.authorize(token, null, TR.Authorized); return; }
   // Without a CSMS the token cannot be checked (no local authorization yet); an Authorize sent later would start a
   // session for a driver who may be long gone.
-  if (!rpc.connected || !prov.accepted) { warn("authorization: offline; token " + id + " not checked"); s.tell("Offline - card not checked, try again later"); return; }
+  if (offline(id)) { s.tell("Offline - card not checked, try again later"); return; }
   requestAuthorize(s, token, NO_INT, false);
 }
 

@@ -217,7 +217,7 @@ export class Session {
     const mismatch = (this.contactorFb >= 0 && (this.contactorFb == 1) != this.contactor) || (this.lockFb >= 0 && (this.lockFb == 1) != this.locked);
     if (!mismatch) this.mismatchSince = -1; else if (this.mismatchSince < 0) this.mismatchSince = now();
     this.state = this.chargingState();
-    const fault = pilotFault(this.pilot) || this.hardwareFault;
+    const fault = this.faulted;
     for (let c = 1; c <= this.connectors; c++) {
       const mine = c == this.connector;
       setStatus(this.evse, c, fault ? ConnectorStatusEnumType.Faulted
@@ -225,8 +225,11 @@ export class Session {
         : !this.usable(c) ? ConnectorStatusEnumType.Unavailable
         : mine && this.plugged ? ConnectorStatusEnumType.Occupied : ConnectorStatusEnumType.Available);
     }
-    this.display(fault);
+    this.display();
   }
+
+  /** The pilot reports an error or the contactor/lock does not follow its command: the connector is Faulted. */
+  get faulted(): bool { return pilotFault(this.pilot) || this.hardwareFault; }
 
   // ---- the driver's display: what is happening now, or the last thing that happened to the driver's card or session ----
   message: string = "";             // the last event's text; cleared when a cable is plugged in or out
@@ -234,10 +237,10 @@ export class Session {
   private shownPlugged: bool = false;
 
   /** Tells the driver about an event (an authorization result, an ended session) until the situation changes. */
-  tell(text: string): void { this.message = text; this.display(pilotFault(this.pilot) || this.hardwareFault); }
+  tell(text: string): void { this.message = text; this.display(); }
 
-  private display(fault: bool): void {
-    const text = fault ? "Out of order"
+  private display(): void {
+    const text = this.faulted ? "Out of order"
       : this.state == CS.Charging ? "Charging"
       : this.state == CS.SuspendedEV ? "Charging paused by the vehicle"
       : this.state == CS.SuspendedEVSE ? "Charging paused by the station"

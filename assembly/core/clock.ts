@@ -10,6 +10,6 @@ export function now(): i64 { return now_ms(); }
  *  so that one set while handling an event reaches the host's timer. */
 export let rescheduled = false;
 export function reschedule(): void { rescheduled = true; }
-export function scheduled(): void { rescheduled = false; }
+export function clearRescheduled(): void { rescheduled = false; }
 export function utcNow(): i64 { return utc_ms() + offset; }
 export function setUtc(csmsTime: i64): void { offset = csmsTime - utc_ms(); }

@@ -44,8 +44,10 @@ export class Rpc {
   lastActivity: i64 = 0;
   timeoutMs: i64 = 30000;
   dropped: i32 = 0;
-  /** The transport refused a frame (busy): something waits to be sent at the next tick. */
-  blocked: bool = false;
+  private callRefused: bool = false;       // the transport was busy for the CALL now at the queue's head
+
+  /** Something the transport refused (busy) waits to be sent at the next tick. */
+  get blocked(): bool { return this.callRefused || this.held.length > 0; }
 
   onCall: CallHandler = (a: Action, j: Json, p: i32, w: Writer): Served => Served.Unsupported;
   onResult: ResultHandler = (a: Action, j: Json, p: i32, tag: string): void => {};
@@ -88,9 +90,12 @@ export class Rpc {
     while (this.held.length) {
       const h = this.held[0];
       const rc = ws_send(changetype<usize>(h), h.byteLength);
-      if (rc == SEND_BUSY) { this.blocked = true; return; }
-      if (rc != SEND_OK) warn("rpc: connection gone; " + this.held.length.toString() + " held answer(s) not sent");
-      if (rc != SEND_OK) { this.held.length = 0; break; }
+      if (rc == SEND_BUSY) return;
+      if (rc != SEND_OK) {
+        warn("rpc: connection gone; " + this.held.length.toString() + " held answer(s) not sent");
+        this.held.length = 0;
+        break;
+      }
       this.held.shift();
     }
     if (this.inflight !== null) return;
@@ -105,7 +110,8 @@ export class Rpc {
       w.arr(); w.int(CALL); w.str(this.inflightId); w.str(ACTION_NAMES[q.action]);
       w.bytesValue(changetype<usize>(q.payload), q.payload.byteLength);
       w.endArr();
-      if (this.transmit() == SEND_BUSY) { this.inflight = null; this.queue.unshift(q); }
+      this.callRefused = this.transmit() == SEND_BUSY;
+      if (this.callRefused) { this.inflight = null; this.queue.unshift(q); }
       return;
     }
   }
@@ -114,6 +120,7 @@ export class Rpc {
   disconnected(): void {
     this.connected = false;
     this.held.length = 0;
+    this.callRefused = false;
     const f = this.inflight;
     if (f !== null) { this.queue.unshift(f); this.inflight = null; }
   }
@@ -141,7 +148,6 @@ export class Rpc {
     const w = this.out;
     if (w.overflow) { error("rpc: frame exceeds " + MAX_FRAME.toString() + " bytes; not sent"); return SEND_OK; }
     const rc = ws_send(w.buf, w.pos);
-    this.blocked = rc == SEND_BUSY;
     if (rc == SEND_OK) this.lastActivity = now();
     else if (rc != SEND_BUSY) warn("rpc: no connection; frame not sent");
     return rc;

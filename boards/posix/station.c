@@ -153,19 +153,22 @@ static void drop_queue(cw_board *b) {
   while (b->out_count) { free(b->out[b->out_head].data); b->out_head = (b->out_head + 1) % QUEUE; b->out_count--; }
 }
 
+/* Everything one connection had: its handles, the message being received, the frames waiting to be written. */
+static void forget_connection(cw_board *b) {
+  b->wsi = b->pending = NULL;
+  b->up = b->dialing = 0;
+  b->rx_len = 0;
+  b->rx_paused = b->too_large = 0;
+  drop_queue(b);
+}
+
 static void schedule_tick_now(void) { lws_sul_schedule(context, 0, &tick_sul, on_tick, 1); }
 
 /* The connection closed or an attempt failed: the engine hears of it from on_tick, never from inside one of its calls. */
 static void down(cw_board *b, const char *why) {
   if (stopping || (!b->wsi && !b->up && !b->dialing)) return;
   fprintf(stderr, "[warn] transport: %s\n", why);
-  b->wsi = NULL;
-  b->pending = NULL;
-  b->up = 0;
-  b->dialing = 0;
-  b->rx_len = 0;
-  b->rx_paused = b->too_large = 0;
-  drop_queue(b);
+  forget_connection(b);
   b->report_down = 1;
   schedule_tick_now();
 }
@@ -202,22 +205,20 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     on_tick(NULL);
     break;
   }
-  case LWS_CALLBACK_CLIENT_RECEIVE:
+  case LWS_CALLBACK_CLIENT_RECEIVE: {
     if (lws_frame_is_binary(wsi)) { fprintf(stderr, "[warn] transport: dropped a binary frame\n"); break; }
-    {
-      int last = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
-      if (!b->too_large && b->rx_len + len > CW_MAX_FRAME) {
-        fprintf(stderr, "[warn] transport: a frame from the CSMS exceeds %d bytes; closing (1009)\n", CW_MAX_FRAME);
-        b->too_large = 1;
-      }
-      /* Its bytes are read and dropped, not buffered; the close (1009) goes out once the whole frame is read, so
-       * the CSMS gets the close frame rather than a reset, and from the writable callback (closing from here
-       * crashes libwebsockets 4.1). */
-      if (b->too_large) { if (last) { b->too_large = 2; lws_callback_on_writable(wsi); } break; }
+    int last = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
+    if (!b->too_large && b->rx_len + len > CW_MAX_FRAME) {
+      fprintf(stderr, "[warn] transport: a frame from the CSMS exceeds %d bytes; closing (1009)\n", CW_MAX_FRAME);
+      b->too_large = 1;
     }
+    /* Its bytes are read and dropped, not buffered; the close (1009) goes out once the whole frame is read, so
+     * the CSMS gets the close frame rather than a reset, and from the writable callback (closing from here
+     * crashes libwebsockets 4.1). */
+    if (b->too_large) { if (last) { b->too_large = 2; lws_callback_on_writable(wsi); } break; }
     memcpy(b->rx + b->rx_len, in, len);
     b->rx_len += len;
-    if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
+    if (last) {
       trace("csms -> station", b->rx, b->rx_len);
       b->received++;
       size_t n = b->rx_len;
@@ -226,6 +227,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
       on_tick(NULL);
     }
     break;
+  }
   case LWS_CALLBACK_CLIENT_WRITEABLE:
     if (b->too_large == 2) {
       lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"frame too large", 15);
@@ -279,10 +281,7 @@ void cw_hal_ws_connect(cw_board *b, const uint8_t *url, size_t url_len, const ui
   u[url_len] = 0;
   /* A new engine (after a trap) dials while the old connection may still be open: drop it, as a restart would. */
   struct lws *old = b->wsi ? b->wsi : b->pending;
-  b->wsi = b->pending = NULL;
-  b->up = 0;
-  b->rx_len = 0;
-  drop_queue(b);
+  forget_connection(b);
   if (old) lws_set_timeout(old, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
   printf("connecting to %s\n", u);
   fflush(stdout);
@@ -573,11 +572,7 @@ int main(int argc, char **argv) {
     printf("rebooting (boot reason %d)\n", reason);
     if (board.wsi) lws_set_timeout(board.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
     board.reboot = board.closing = board.report_down = board.blocked = 0;
-    board.wsi = board.pending = NULL;
-    board.up = board.dialing = 0;
-    board.rx_len = 0;
-    board.too_large = 0;
-    drop_queue(&board);
+    forget_connection(&board);
     cw_engine_free(engine);
   }
   stopping = 1;

@@ -133,6 +133,9 @@ export class Board {
   }
   advance(t: number): void { for (const e of this.evses) e.advance(t); }
 
+  /** Every contactor open, every lock released, every pilot at -12 V: what the hardware does when the engine is given up. */
+  makeSafe(): void { for (const e of this.evses) { e.contactor = false; e.locked = false; e.duty = 0; } }
+
   /** The physical changes people and scripts make, each at time t (energy up to t is integrated first). */
   plug(evse: number, ev: Partial<EvSpec>, connector: number, t: number): void {
     const e = this.evse(evse);

@@ -140,7 +140,7 @@ export class LinkedBoard extends EventEmitter {
     }
     if (type === BL.SAFE) {
       // The firmware gave its engine up: every output to its safe state.
-      for (const x of this.board.evses) { x.contactor = false; x.locked = false; x.duty = 0; }
+      this.board.makeSafe();
       this.emit("fatal");
       this.drain();
       return;
