@@ -81,7 +81,7 @@ native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-st
 
 deps: $(NPM_STAMP)
 
-$(GEN): schemas/gen-messages.ts $(NPM_STAMP)
+$(GEN): schemas/gen-messages.ts schemas/engine-actions.json $(NPM_STAMP)
 	npx tsx schemas/gen-messages.ts
 
 $(ENGINE): $(GEN) $(ENGINE_SRC) schemas/pack-data.ts

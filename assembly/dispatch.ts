@@ -1,18 +1,13 @@
-// Routes decoded CALLs from the CSMS to their block, and results of our CALLs back.
-import {
-  Action, ACTION_NAMES, GetVariablesRequest, SetVariablesRequest, BootNotificationResponse, HeartbeatResponse,
-  StatusNotificationResponse, AuthorizeResponse, TransactionEventResponse, MeterValuesResponse,
-  RequestStartTransactionRequest, RequestStopTransactionRequest, GetTransactionStatusRequest, TriggerMessageRequest,
-  UnlockConnectorRequest, ResetRequest, ChangeAvailabilityRequest, ClearCacheRequest,
-  LogStatusNotificationResponse, FirmwareStatusNotificationResponse, SetChargingProfileRequest, ClearChargingProfileRequest,
-  GetChargingProfilesRequest, GetCompositeScheduleRequest, ReportChargingProfilesResponse, NotifyChargingLimitResponse,
-  ClearedChargingLimitResponse, SecurityEventNotificationResponse,
-} from "./generated/ocpp";
+// Routes CALLs from the CSMS to their block, and results of our CALLs back. Every payload is first checked
+// against its schema table (assembly/generated/ocpp.ts); handlers then read it from the JSON tape.
+import { Action } from "./generated/ocpp";
 import { setChargingProfile, clearChargingProfile, getChargingProfiles, getCompositeSchedule } from "./blocks/smart-charging";
 import { Json } from "./json/reader";
 import { Writer } from "./json/writer";
 import { Served } from "./rpc/rpc";
 import { Decode } from "./messages/codec";
+import { check, requestType, responseType, actionName, field } from "./messages/schema";
+import { P } from "./generated/ocpp";
 import { warn } from "./core/log";
 import { prov, Registration, getVariables, setVariables } from "./blocks/provisioning";
 import { onAuthorize, onTransactionIdTokenInfo } from "./blocks/authorization";
@@ -24,68 +19,51 @@ import {
 export function onCall(a: Action, j: Json, p: i32, w: Writer): Served {
   // B03.FR.08: a station that is not (yet) registered answers CSMS requests with SecurityError.
   if (prov.registration == Registration.Unknown || prov.registration == Registration.Rejected) return Served.NotRegistered;
+  const t = requestType(a);
+  if (!t) return Served.Unsupported;
+  if (!check(j, p, t)) return Served.Invalid;
   switch (a) {
-    case Action.GetVariables: { const r = GetVariablesRequest.decode(j, p); return r === null ? Served.Invalid : getVariables(r, w); }
-    case Action.SetVariables: { const r = SetVariablesRequest.decode(j, p); return r === null ? Served.Invalid : setVariables(r, w); }
-    case Action.RequestStartTransaction: { const r = RequestStartTransactionRequest.decode(j, p); return r === null ? Served.Invalid : requestStart(r, w); }
-    case Action.RequestStopTransaction: { const r = RequestStopTransactionRequest.decode(j, p); return r === null ? Served.Invalid : requestStop(r, w); }
-    case Action.GetTransactionStatus: { const r = GetTransactionStatusRequest.decode(j, p); return r === null ? Served.Invalid : transactionStatus(r, w); }
-    case Action.TriggerMessage: { const r = TriggerMessageRequest.decode(j, p); return r === null ? Served.Invalid : triggerMessage(r, w); }
-    case Action.UnlockConnector: { const r = UnlockConnectorRequest.decode(j, p); return r === null ? Served.Invalid : unlockConnector(r, w); }
-    case Action.Reset: { const r = ResetRequest.decode(j, p); return r === null ? Served.Invalid : reset(r, w); }
-    case Action.ChangeAvailability: { const r = ChangeAvailabilityRequest.decode(j, p); return r === null ? Served.Invalid : changeAvailability(r, w); }
-    case Action.SetChargingProfile: { const r = SetChargingProfileRequest.decode(j, p); return r === null ? Served.Invalid : setChargingProfile(r, w); }
-    case Action.ClearChargingProfile: { const r = ClearChargingProfileRequest.decode(j, p); return r === null ? Served.Invalid : clearChargingProfile(r, w); }
-    case Action.GetChargingProfiles: { const r = GetChargingProfilesRequest.decode(j, p); return r === null ? Served.Invalid : getChargingProfiles(r, w); }
-    case Action.GetCompositeSchedule: { const r = GetCompositeScheduleRequest.decode(j, p); return r === null ? Served.Invalid : getCompositeSchedule(r, w); }
-    case Action.ClearCache: { const r = ClearCacheRequest.decode(j, p); return r === null ? Served.Invalid : clearCache(w); }
+    case Action.GetVariables: return getVariables(j, p, w);
+    case Action.SetVariables: return setVariables(j, p, w);
+    case Action.RequestStartTransaction: return requestStart(j, p, w);
+    case Action.RequestStopTransaction: return requestStop(j, p, w);
+    case Action.GetTransactionStatus: return transactionStatus(j, p, w);
+    case Action.TriggerMessage: return triggerMessage(j, p, w);
+    case Action.UnlockConnector: return unlockConnector(j, p, w);
+    case Action.Reset: return reset(j, p, w);
+    case Action.ChangeAvailability: return changeAvailability(j, p, w);
+    case Action.SetChargingProfile: return setChargingProfile(j, p, w);
+    case Action.ClearChargingProfile: return clearChargingProfile(j, p, w);
+    case Action.GetChargingProfiles: return getChargingProfiles(j, p, w);
+    case Action.GetCompositeSchedule: return getCompositeSchedule(j, p, w);
+    case Action.ClearCache: return clearCache(w);
   }
   return Served.Unsupported;
 }
 
 export function onResult(a: Action, j: Json, p: i32, tag: string): void {
-  switch (a) {
-    case Action.BootNotification: {
-      const r = BootNotificationResponse.decode(j, p);
-      if (r === null) break;
-      prov.onBoot(r);
-      return;
-    }
-    case Action.Heartbeat: {
-      const r = HeartbeatResponse.decode(j, p);
-      if (r === null) break;
-      prov.onHeartbeat(r);
-      return;
-    }
-    case Action.Authorize: {
-      const r = AuthorizeResponse.decode(j, p);
-      if (r === null) warn("rpc: invalid Authorize response (" + Decode.why + "); token not accepted");
-      onAuthorize(r);
-      return;
-    }
-    case Action.TransactionEvent: {
-      const r = TransactionEventResponse.decode(j, p);
-      if (r === null) break;
-      const info = r.idTokenInfo;
-      const s = sessionByTx(tag);
-      if (info !== null && s !== null) onTransactionIdTokenInfo(s, info);
-      return;
-    }
-    case Action.StatusNotification: if (StatusNotificationResponse.decode(j, p) === null) break; return;
-    case Action.MeterValues: if (MeterValuesResponse.decode(j, p) === null) break; return;
-    case Action.LogStatusNotification: if (LogStatusNotificationResponse.decode(j, p) === null) break; return;
-    case Action.FirmwareStatusNotification: if (FirmwareStatusNotificationResponse.decode(j, p) === null) break; return;
-    case Action.ReportChargingProfiles: if (ReportChargingProfilesResponse.decode(j, p) === null) break; return;
-    case Action.NotifyChargingLimit: if (NotifyChargingLimitResponse.decode(j, p) === null) break; return;
-    case Action.ClearedChargingLimit: if (ClearedChargingLimitResponse.decode(j, p) === null) break; return;
-    case Action.SecurityEventNotification: if (SecurityEventNotificationResponse.decode(j, p) === null) break; return;
-    default: return;
+  const t = responseType(a);
+  if (t && !check(j, p, t)) {
+    if (a == Action.Authorize) { warn("rpc: invalid Authorize response (" + Decode.why + "); token not accepted"); onAuthorize(null, 0); return; }
+    warn("rpc: invalid " + actionName(a) + " response dropped (" + Decode.why + ")");
+    onFailure(a, "invalid response", tag);
+    return;
   }
-  warn("rpc: invalid " + ACTION_NAMES[a] + " response dropped (" + Decode.why + ")");
-  onFailure(a, "invalid response", tag);
+  switch (a) {
+    case Action.BootNotification: prov.onBoot(j, p); break;
+    case Action.Heartbeat: prov.onHeartbeat(j, p); break;
+    case Action.Authorize: onAuthorize(j, field(j, p, P.idTokenInfo)); break;
+    case Action.TransactionEvent: {
+      const info = field(j, p, P.idTokenInfo);
+      const s = sessionByTx(tag);
+      if (info && s !== null) onTransactionIdTokenInfo(s, j, info);
+      break;
+    }
+    default: break;
+  }
 }
 
 export function onFailure(a: Action, why: string, tag: string): void {
   if (a == Action.BootNotification) prov.bootFailed();
-  else if (a == Action.Authorize) onAuthorize(null);
+  else if (a == Action.Authorize) onAuthorize(null, 0);
 }

@@ -1,8 +1,9 @@
-// Generates assembly/generated/ocpp.ts from the official OCPP 2.0.1 JSON schemas.
-// Source: the schema set bundled with the npm package ocpp-rpc, which matches the
-// OCA "OCPP 2.0.1 FINAL" files keyword for keyword (see docs/ARCHITECTURE.md).
+// Generates assembly/generated/ocpp.ts from the official OCPP 2.0.1 JSON schemas: the enums, and as data
+// (static UTF-8 and u32 tables, no code per type) the names and schema rules the engine's codec reads.
+// Source: the schema set bundled with the npm package ocpp-rpc, which matches the OCA "OCPP 2.0.1 FINAL"
+// files keyword for keyword (see docs/ARCHITECTURE.md). Which actions get tables: schemas/engine-actions.json.
 import { createRequire } from "node:module";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -12,253 +13,198 @@ type Schema = {
   maxLength?: number; minimum?: number; maximum?: number; format?: string; definitions?: Record<string, Schema>;
 };
 
+const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const schemas: Schema[] = require("ocpp-rpc/lib/schemas/ocpp2_0_1.json");
-const out = join(dirname(fileURLToPath(import.meta.url)), "..", "assembly", "generated", "ocpp.ts");
+const wanted: { served: string[]; sent: string[] } = JSON.parse(readFileSync(join(here, "engine-actions.json"), "utf8"));
+const out = join(here, "..", "assembly", "generated", "ocpp.ts");
 
-const enums = new Map<string, string[]>();          // AS name -> values
-const classes = new Map<string, string>();          // AS name -> source
-const defKey = new Map<string, string>();           // AS name -> structural key (to detect conflicts)
-const actions = new Set<string>();
-
-function ident(v: string): string {
-  const s = v.replace(/[^A-Za-z0-9_]/g, "_");
-  return /^[0-9]/.test(s) ? "_" + s : s;
-}
-
-/** Definition names are shared across schemas; where two schemas define one name differently, the later is prefixed. */
-function defName(msg: string, name: string, def: Schema): string {
-  const key = JSON.stringify({ ...def, description: undefined, javaType: undefined });
-  const prev = defKey.get(name);
-  if (prev === undefined || prev === key) { defKey.set(name, key); return name; }
-  const alt = `${msg}_${name}`;
-  defKey.set(alt, key);
-  return alt;
-}
-
-interface Field {
-  type: string;       // AssemblyScript type
-  init: string;       // initializer for a required field
-  none: string;       // initializer meaning "absent" for an optional field
-  present(x: string): string;
-  decode(v: string, f: string): string;   // expression
-  encode(x: string): string;              // statements writing the (non-null) value to w
-}
-
-function resolve(msg: string, root: Schema, s: Schema): { name: string | null; def: Schema } {
-  if (s.$ref) {
-    const n = s.$ref.replace("#/definitions/", "");
-    return { name: defName(msg, n, root.definitions![n]), def: root.definitions![n] };
-  }
-  if (typeof s.type === "object") return resolve(msg, root, s.type);
-  return { name: null, def: s };
-}
-
-function field(msg: string, root: Schema, s: Schema): Field {
-  const { name, def } = resolve(msg, root, s);
-  if (def.enum) {
-    const e = name!;
-    enums.set(e, def.enum);
-    return {
-      type: e, init: "0", none: "NO_ENUM",
-      present: (x) => `${x} >= 0`,
-      decode: (v) => `<${e}>${e}_decode(j, ${v})`,
-      encode: (x) => `w.str(${e}_name(${x}));`,
-    };
-  }
-  switch (def.type) {
-    case undefined:   // any JSON value (DataTransfer data), kept as its source text
-      return {
-        type: "string", init: `"null"`, none: "null",
-        present: (x) => `${x} !== null`,
-        decode: (v) => `dAny(j, ${v})`,
-        encode: (x) => `w.json(${x});`,
-      };
-    case "object": {
-      const c = name ?? `${msg}`;
-      emitClass(msg, root, c, def);
-      return {
-        type: c, init: `new ${c}()`, none: "null",
-        present: (x) => `${x} !== null`,
-        decode: (v) => `${c}.decode(j, ${v})`,
-        encode: (x) => `${x}.encode(w);`,
-      };
-    }
-    case "array": {
-      const it = field(msg, root, def.items!);
-      const t = `Array<${it.type}>`;
-      const min = def.minItems ?? 0, max = def.maxItems ?? 0;
-      return {
-        type: t, init: `new ${t}()`, none: "null",
-        present: (x) => `${x} !== null`,
-        decode: (v, f) => `dArray_${arrayHelper(it)}(j, ${v}, ${min}, ${max}, ${f})`,
-        encode: (x) => `w.arr(); for (let i = 0, a = ${x}; i < a.length; i++) { const e = unchecked(a[i]); ${it.encode("e")} } w.endArr();`,
-      };
-    }
-    case "string":
-      if (def.format === "date-time") {
-        return {
-          type: "i64", init: "0", none: "NO_TIME",
-          present: (x) => `${x} != NO_TIME`,
-          decode: (v, f) => `dTime(j, ${v}, ${f})`,
-          encode: (x) => `w.time(${x});`,
-        };
-      }
-      return {
-        type: "string", init: `""`, none: "null",
-        present: (x) => `${x} !== null`,
-        decode: (v, f) => `dStr(j, ${v}, ${def.maxLength ?? 0}, ${f})`,
-        encode: (x) => `w.str(${x});`,
-      };
-    case "integer": {
-      const range = def.minimum !== undefined || def.maximum !== undefined
-        ? `, ${def.minimum ?? "-Infinity"}, ${def.maximum ?? "Infinity"}` : "";
-      return {
-        type: "i32", init: "0", none: "NO_INT",
-        present: (x) => `${x} != NO_INT`,
-        decode: (v, f) => `dInt(j, ${v}, ${f}${range})`,
-        encode: (x) => `w.int(${x});`,
-      };
-    }
-    case "number":
-      return {
-        type: "f64", init: "0", none: "NaN",
-        present: (x) => `!isNaN(${x})`,
-        decode: (v, f) => `dNum(j, ${v}, ${f})`,
-        encode: (x) => `w.num(${x});`,
-      };
-    case "boolean":
-      return {
-        type: "i8", init: "0", none: "NO_BOOL",
-        present: (x) => `${x} >= 0`,
-        decode: (v, f) => `<i8>dBool(j, ${v}, ${f})`,
-        encode: (x) => `w.bool(${x} == 1);`,
-      };
-  }
-  throw new Error(`${msg}: unsupported schema ${JSON.stringify(def).slice(0, 120)}`);
-}
-
-const isClass = (f: Field) => f.init.startsWith("new ") && !f.type.startsWith("Array");
-
-const arrayHelpers = new Map<string, string>();
-function arrayHelper(it: Field): string {
-  const id = ident(it.type);
-  if (!arrayHelpers.has(id)) {
-    arrayHelpers.set(id, `function dArray_${id}(j: Json, n: i32, min: i32, max: i32, f: string): Array<${it.type}> {
-  const c = dArr(j, n, min, max, f);
-  const a = new Array<${it.type}>(0);
-  if (Decode.bad) return a;
-  let e = j.first(n);
-  for (let i = 0; i < c; i++, e = j.nextIn(n, e)) {
-    const x = ${it.decode("e", '""')};
-    if (Decode.bad) { within("[" + i.toString() + "]"); return a; }
-    a.push(${isClass(it) ? "x!" : "x"});
-  }
-  return a;
-}`);
-  }
-  return id;
-}
-
-function emitClass(msg: string, root: Schema, name: string, def: Schema): void {
-  if (classes.has(name)) return;
-  classes.set(name, "");   // reserve against recursion
-  const props = Object.entries(def.properties ?? {});
-  const req = new Set(def.required ?? []);
-  const fields = props.map(([p, s]) => ({ p, f: field(msg, root, s), required: req.has(p) }));
-  const id = (p: string) => ident(p);
-  const decl = fields.map(({ p, f, required }) => {
-    const t = required || f.none !== "null" ? f.type : `${f.type} | null`;
-    return `  ${id(p)}: ${t} = ${required ? f.init : f.none};`;
-  });
-  const dec = fields.map(({ p, f }, i) => {
-    const bit = `${1 << i}`;
-    return `    ${i ? "else " : ""}if (j.is(k, "${p}")) {
-      if (seen & ${bit}) { duplicateKey(j, k, ""); return null; }
-      seen |= ${bit};
-      const x = ${f.decode("k + 1", '""')};
-      if (Decode.bad) { within("${p}"); return null; }
-      o.${id(p)} = ${isClass(f) ? "x!" : "x"};
-    }`;
-  });
-  const strict = def.additionalProperties === false;
-  const tail = dec.length
-    ? `    else ${strict ? `{ unknownKey(j, k, ""); return null; }` : "{}"}`
-    : strict ? `    unknownKey(j, k, ""); return null;` : "";
-  const missing = fields.map(({ p, required }, i) => required
-    ? `    if (!(seen & ${1 << i})) { missing("${p}"); return null; }` : "").filter(Boolean);
-  const enc = fields.map(({ p, f, required }) => {
-    const x = `this.${id(p)}`;
-    if (required) return `    w.key("${p}"); ${f.encode(x)}`;
-    const nullable = f.none === "null";
-    return `    if (${f.present(x)}) { w.key("${p}"); ${f.encode(nullable ? x + "!" : x)} }`;
-  });
-  if (fields.length > 31) throw new Error(`${name}: too many properties for the seen mask`);
-  classes.set(name, `export class ${name} {
-${decl.join("\n")}
-
-  static decode(j: Json, n: i32): ${name} | null {
-    if (!isKind(j, n, K.Obj, "")) return null;
-    const o = new ${name}();
-    let seen: u32 = 0;
-    for (let k = j.first(n); k; k = j.nextKey(n, k)) {
-${dec.join("\n")}
-${tail}
-    }
-${missing.join("\n")}
-    return o;
-  }
-
-  encode(w: Writer): void {
-    w.obj();
-${enc.join("\n")}
-    w.endObj();
-  }
-}`);
-}
-
+const ident = (v: string) => { const s = v.replace(/[^A-Za-z0-9_]/g, "_"); return /^[0-9]/.test(s) ? "_" + s : s; };
+const byAction = new Map<string, { req: Schema; conf: Schema }>();
 for (const s of schemas) {
   const m = /^urn:(\w+)\.(req|conf)$/.exec(s.$id!);
   if (!m) throw new Error(`unexpected schema id ${s.$id}`);
-  const msg = m[1] + (m[2] === "req" ? "Request" : "Response");
-  actions.add(m[1]);
-  emitClass(msg, s, msg, s);
+  const e = byAction.get(m[1]) ?? ({} as { req: Schema; conf: Schema });
+  e[m[2] as "req" | "conf"] = s;
+  byAction.set(m[1], e);
+}
+const actions = [...byAction.keys()].sort();
+for (const a of [...wanted.served, ...wanted.sent]) if (!byAction.has(a)) throw new Error(`engine-actions.json: no schema for ${a}`);
+
+// ---- the UTF-8 name blob: every property name and enum value of the engine's messages, and every action name ----
+const blob: number[] = [];
+const refs = new Map<string, number>();
+function ref(s: string): number {
+  let r = refs.get(s);
+  if (r === undefined) {
+    const b = Buffer.from(s, "utf8");
+    if (b.length > 255) throw new Error(`name too long: ${s}`);
+    r = (blob.length << 8) | b.length;
+    blob.push(...b);
+    refs.set(s, r);
+  }
+  return r;
+}
+const actionRefs = actions.map(ref);
+
+// ---- enums: declarations for all; name tables (count, then a ref per value) for those the engine's messages use ----
+const enumVals = new Map<string, string[]>();
+const enumTable: number[] = [];
+const enumAt = new Map<string, number>();
+function enumIndex(name: string): number {
+  let at = enumAt.get(name);
+  if (at === undefined) {
+    const vals = enumVals.get(name)!;
+    at = enumTable.length;
+    enumTable.push(vals.length, ...vals.map(ref));
+    enumAt.set(name, at);
+  }
+  return at;
 }
 
-// Names are functions, not arrays: the compiler drops what the engine never uses,
-// where a global array would keep every enum's strings in the binary.
-const enumSrc = [...enums].map(([n, vals]) => `export enum ${n} { ${vals.map(ident).join(", ")} }
-export function ${n}_name(v: ${n}): string {
-  switch (v) {
-${vals.map((v, i) => `    case ${i}: return ${JSON.stringify(v)};`).join("\n")}
-  }
-  return "";
+function resolve(root: Schema, s: Schema): { name: string | null; def: Schema } {
+  if (s.$ref) { const n = s.$ref.replace("#/definitions/", ""); return { name: n, def: root.definitions![n] }; }
+  if (typeof s.type === "object") return resolve(root, s.type);
+  return { name: null, def: s };
 }
-export function ${n}_decode(j: Json, n: i32): i32 {
-  if (!isKind(j, n, K.Str, "")) return 0;
-${vals.map((v, i) => `  if (j.is(n, ${JSON.stringify(v)})) return ${i};`).join("\n")}
-  badEnum();
-  return 0;
-}`);
-const acts = [...actions].sort();
+function collectEnums(root: Schema, s: Schema, seen = new Set<Schema>()): void {
+  const { name, def } = resolve(root, s);
+  if (seen.has(def)) return;
+  seen.add(def);
+  if (def.enum) {
+    const prev = enumVals.get(name!);
+    if (prev && prev.join() !== def.enum.join()) throw new Error(`enum ${name} differs between schemas`);
+    enumVals.set(name!, def.enum);
+  }
+  for (const p of Object.values(def.properties ?? {})) collectEnums(root, p, seen);
+  if (def.items) collectEnums(root, def.items, seen);
+}
+for (const { req, conf } of byAction.values()) { collectEnums(req, req); collectEnums(conf, conf); }
+
+// ---- validation tables ----
+// A type is a run of u32 words in TYPES: [kind | flags << 8 | count << 16, ...]. Kinds match assembly/messages/schema.ts.
+const KIND = { obj: 1, arr: 2, str: 3, int: 4, num: 5, bool: 6, enum: 7, time: 8, any: 9 };
+const types: number[] = [0];
+const named = new Map<string, number>();   // object definition name -> TYPES index (the first schema's, by name)             // index 0 is no type
+const typeAt = new Map<string, number>();   // structural key -> index
+const I32_MIN = -2147483648, I32_MAX = 2147483647;
+
+function typeOf(root: Schema, s: Schema, names: (p: string) => void): number {
+  const { name, def } = resolve(root, s);
+  let words: number[]; let key: string;
+  if (def.enum) { words = [KIND.enum, enumIndex(name!)]; key = `enum:${name}`; }
+  else switch (def.type) {
+    case undefined: words = [KIND.any]; key = "any"; break;
+    case "string":
+      if (def.format === "date-time") { words = [KIND.time]; key = "time"; }
+      else { words = [KIND.str, def.maxLength ?? 0]; key = `str:${def.maxLength ?? 0}`; }
+      break;
+    case "integer": {
+      const ranged = def.minimum !== undefined || def.maximum !== undefined;
+      words = [KIND.int | (ranged ? 1 << 8 : 0), def.minimum ?? I32_MIN, def.maximum ?? I32_MAX];
+      key = `int:${words.join()}`;
+      break;
+    }
+    case "number": words = [KIND.num]; key = "num"; break;
+    case "boolean": words = [KIND.bool]; key = "bool"; break;
+    case "array": {
+      const item = typeOf(root, def.items!, names);
+      words = [KIND.arr, item, def.minItems ?? 0, def.maxItems ?? 0];
+      key = `arr:${words.join()}`;
+      break;
+    }
+    case "object": {
+      const props = Object.entries(def.properties ?? {});
+      if (props.length > 31) throw new Error(`${name}: too many properties for the seen mask`);
+      const req = new Set(def.required ?? []);
+      const body: number[] = [];
+      for (const [p, ps] of props) {
+        names(p);
+        body.push(ref(p), typeOf(root, ps, names) | (req.has(p) ? 0x80000000 : 0));
+      }
+      const strict = def.additionalProperties === false ? 1 : 0;
+      words = [KIND.obj | (strict << 8) | (props.length << 16), ...body];
+      key = `obj:${words.join()}`;
+      break;
+    }
+    default: throw new Error(`unsupported schema ${JSON.stringify(def).slice(0, 120)}`);
+  }
+  let at = typeAt.get(key);
+  if (at === undefined) { at = types.length; types.push(...words); typeAt.set(key, at); }
+  if (name && def.type === "object" && !named.has(name)) named.set(name, at);
+  return at;
+}
+
+const props = new Set<string>();
+const addName = (p: string) => { props.add(p); ref(p); };
+const reqType = new Map<string, number>(), confType = new Map<string, number>();
+for (const a of wanted.served) { const { req, conf } = byAction.get(a)!; reqType.set(a, typeOf(req, req, addName)); typeOf(conf, conf, addName); }
+for (const a of wanted.sent) { const { req, conf } = byAction.get(a)!; typeOf(req, req, addName); confType.set(a, typeOf(conf, conf, addName)); }
+// Enums of the engine's own (outgoing) messages get name tables too, so the writer can name their values.
+for (const a of [...wanted.served, ...wanted.sent]) {
+  const { req, conf } = byAction.get(a)!;
+  for (const root of [req, conf]) {
+    const walk = (s: Schema, seen = new Set<Schema>()) => {
+      const { name, def } = resolve(root, s);
+      if (seen.has(def)) return; seen.add(def);
+      if (def.enum) enumIndex(name!);
+      for (const p of Object.values(def.properties ?? {})) walk(p, seen);
+      if (def.items) walk(def.items, seen);
+    };
+    walk(root);
+  }
+}
+
+const u32 = (n: number) => (n >>> 0).toString();
+const list = (xs: number[], per = 24) => xs.map(u32).reduce((acc: string[], x, i) => {
+  if (i % per === 0) acc.push(""); acc[acc.length - 1] += (i % per ? ", " : "") + x; return acc;
+}, []).join(",\n  ");
 
 const src = `// GENERATED by schemas/gen-messages.ts from the OCPP 2.0.1 JSON schemas. Do not edit.
-import { Json, K } from "../json/reader";
-import { Writer } from "../json/writer";
-import {
-  Decode, within, isKind, dAny, dStr, dInt, dNum, dBool, badEnum, dTime, dArr, missing, unknownKey, duplicateKey,
-  NO_INT, NO_BOOL, NO_ENUM, NO_TIME,
-} from "../messages/codec";
+// Names are refs: (byte offset in NAMES) << 8 | UTF-8 length. Types, enums and actions are word indexes into
+// TYPES and ENUMS (see assembly/messages/schema.ts, which reads them).
 
-export enum Action { ${acts.join(", ")} }
-export const ACTION_NAMES: StaticArray<string> = [${acts.map((a) => JSON.stringify(a)).join(", ")}];
+export enum Action { ${actions.join(", ")} }
+export const ACTION_COUNT: i32 = ${actions.length};
 
-${enumSrc.join("\n\n")}
+${[...enumVals].map(([n, vals]) => `export enum ${n} { ${vals.map(ident).join(", ")} }`).join("\n")}
 
-${[...arrayHelpers.values()].join("\n\n")}
+/** Name tables of the enums the engine's messages use: ENUMS word index of each. */
+export const enum E {
+${[...enumAt].map(([n, at]) => `  ${n} = ${at},`).join("\n")}
+}
 
-${[...classes.values()].join("\n\n")}
+/** Property names of the engine's messages, as refs into NAMES. */
+export const enum P {
+${[...props].sort().map((p) => `  ${ident(p)} = ${refs.get(p)},`).join("\n")}
+}
+
+/** Object types by definition name (TYPES index), to check JSON read from storage. */
+export const enum T {
+${[...named].sort().map(([n, at]) => `  ${n} = ${at},`).join("\n")}
+}
+
+export const NAMES: usize = memory.data<u8>([
+  ${list(blob, 32)}
+]);
+export const ACTION_NAMES: usize = memory.data<u32>([
+  ${list(actionRefs, 8)}
+]);
+/** Per Action: the TYPES index of the request the engine serves, or 0. */
+export const REQUEST_TYPES: usize = memory.data<u32>([
+  ${list(actions.map((a) => reqType.get(a) ?? 0), 16)}
+]);
+/** Per Action: the TYPES index of the response to a CALL the engine sends, or 0. */
+export const RESPONSE_TYPES: usize = memory.data<u32>([
+  ${list(actions.map((a) => confType.get(a) ?? 0), 16)}
+]);
+export const ENUMS: usize = memory.data<u32>([
+  ${list(enumTable, 8)}
+]);
+export const TYPES: usize = memory.data<u32>([
+  ${list(types, 8)}
+]);
 `;
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, src);
-console.log(`gen-messages: ${acts.length} actions, ${classes.size} classes, ${enums.size} enums -> ${out}`);
+console.log(`gen-messages: ${actions.length} actions, ${types.length * 4} B of types, ${blob.length} B of names, ${enumTable.length * 4} B of enum tables -> ${out}`);

@@ -2,31 +2,47 @@
 // station are checked with Authorize; an accepted token starts a session, the same
 // token (or one of the same groupIdToken) stops it. Remote starts (F01-F03) come here too.
 import {
-  Action, AuthorizeRequest, AuthorizeResponse, AuthorizationStatusEnumType as AS, AuthorizationStatusEnumType_name,
-  IdTokenType, IdTokenEnumType, TriggerReasonEnumType as TR, ReasonEnumType, IdTokenInfoType,
+  Action, AuthorizationStatusEnumType as AS, IdTokenEnumType, TriggerReasonEnumType as TR, ReasonEnumType, E, P,
 } from "../generated/ocpp";
+import { Json } from "../json/reader";
+import { Writer } from "../json/writer";
+import { field, enumField, enumOf, strField, enumName } from "../messages/schema";
 import { NO_INT } from "../messages/codec";
 import { rpc } from "../rpc/rpc";
-import { info, warn } from "../core/log";
+import { info as info_, warn } from "../core/log";
 import { Session, sessions, session } from "./transactions";
 import { AuthEnabled, StopTxOnInvalidId } from "../device-model/standard";
 import { prov } from "./provisioning";
 
 const MAX_PENDING = 8;
 
+/** An idToken: its id and type, and when it came from the CSMS the Token JSON to echo as it was sent. */
+export class Token {
+  constructor(public id: string, public type: IdTokenEnumType, public json: string | null = null) {}
+
+  static read(j: Json, n: i32): Token {
+    return new Token(strField(j, n, P.idToken)!, enumField(j, n, P.type, E.IdTokenEnumType), j.raw(n));
+  }
+
+  write(w: Writer): void {
+    if (this.json !== null) { w.json(this.json!); return; }
+    w.obj(); w.k(P.idToken); w.str(this.id); w.k(P.type); w.en(E.IdTokenEnumType, this.type); w.endObj();
+  }
+}
+
 class PendingAuth {
-  constructor(public evse: i32, public token: IdTokenType, public remoteStartId: i32, public stopCheck: bool) {}
+  constructor(public evse: i32, public token: Token, public remoteStartId: i32, public stopCheck: bool) {}
 }
 
 /** Authorize requests in the order they were queued; results come back in the same order. */
 const pending: PendingAuth[] = [];
 
-export function sameToken(a: IdTokenType | null, b: IdTokenType): bool {
-  return a !== null && a.idToken == b.idToken && a.type == b.type;
+export function sameToken(a: Token | null, b: Token): bool {
+  return a !== null && a.id == b.id && a.type == b.type;
 }
 
 /** The session a token presented at `evse` (0: the station's reader) concerns. */
-function target(evse: i32, token: IdTokenType): Session | null {
+function target(evse: i32, token: Token): Session | null {
   if (evse > 0) return session(evse);
   for (let i = 0; i < sessions.length; i++) if (sessions[i].authorized && sameToken(sessions[i].token, token)) return sessions[i];
   for (let i = 0; i < sessions.length; i++) if (sessions[i].plugged && !sessions[i].authorized && sessions[i].operative) return sessions[i];
@@ -34,11 +50,10 @@ function target(evse: i32, token: IdTokenType): Session | null {
   return null;
 }
 
-function requestAuthorize(s: Session, token: IdTokenType, remoteStartId: i32, stopCheck: bool): void {
+function requestAuthorize(s: Session, token: Token, remoteStartId: i32, stopCheck: bool): void {
   if (pending.length >= MAX_PENDING) { warn("authorization: too many pending Authorize requests; token ignored"); return; }
-  const m = new AuthorizeRequest();
-  m.idToken = token;
-  m.encode(rpc.body.reset());
+  const w = rpc.body.reset();
+  w.obj(); w.k(P.idToken); token.write(w); w.endObj();
   if (rpc.enqueue(Action.Authorize)) pending.push(new PendingAuth(s.evse, token, remoteStartId, stopCheck));
 }
 
@@ -51,11 +66,10 @@ function offline(id: string): bool {
 
 /** An idToken presented locally (RFID, key code, ...). */
 export function presentToken(evse: i32, id: string, type: IdTokenEnumType): void {
-  const token = new IdTokenType();
-  token.idToken = id; token.type = type;
+  const token = new Token(id, type);
   const s = target(evse, token);
   if (s === null) { warn("authorization: no EVSE " + evse.toString() + " for token " + id); return; }
-  info("authorization: token " + id + " presented at EVSE " + s.evse.toString());
+  info_("authorization: token " + id + " presented at EVSE " + s.evse.toString());
   if (s.authorized) {
     if (sameToken(s.token, token)) { s.deauthorize(TR.StopAuthorized, ReasonEnumType.Local); return; }
     // Another token may stop the session only if the CSMS puts it in the session's group: ask first.
@@ -73,31 +87,32 @@ export function presentToken(evse: i32, id: string, type: IdTokenEnumType): void
 }
 
 /** A remote start accepted by RequestStartTransaction; authorizes at once or after Authorize (AuthorizeRemoteStart). */
-export function remoteStart(s: Session, token: IdTokenType, remoteStartId: i32, checkFirst: bool): void {
+export function remoteStart(s: Session, token: Token, remoteStartId: i32, checkFirst: bool): void {
   if (checkFirst && AuthEnabled.int) requestAuthorize(s, token, remoteStartId, false);
   else s.authorize(token, null, TR.RemoteStart, remoteStartId);
 }
 
-function groupOf(info: IdTokenInfoType): string | null {
-  const g = info.groupIdToken;
-  return g !== null ? g.idToken : null;
+function groupOf(j: Json, info: i32): string | null {
+  const g = field(j, info, P.groupIdToken);
+  return g ? strField(j, g, P.idToken) : null;
 }
 
-export function onAuthorize(r: AuthorizeResponse | null): void {
+/** An Authorize answer: its idTokenInfo node, or (j null) none. */
+export function onAuthorize(j: Json | null, info: i32): void {
   if (!pending.length) return;
   const p = pending.shift();
   const s = session(p.evse);
   if (s === null) return;
-  const status = r !== null ? r.idTokenInfo.status : AS.Invalid;
-  info("authorization: " + p.token.idToken + " " + (r !== null ? AuthorizationStatusEnumType_name(status) : "not answered"));
+  const status = j !== null ? enumField(j, info, P.status, E.AuthorizationStatusEnumType) : AS.Invalid;
+  info_("authorization: " + p.token.id + " " + (j !== null ? enumName(E.AuthorizationStatusEnumType, status) : "not answered"));
   if (!p.stopCheck) {
-    const personal = r !== null ? r.idTokenInfo.personalMessage : null;
-    const text = personal !== null ? personal.content : status == AS.Accepted ? ""
-      : r !== null ? "Not authorized: " + AuthorizationStatusEnumType_name(status) : "Not authorized: no answer";
+    const pm = j !== null ? field(j, info, P.personalMessage) : 0;
+    const text = pm ? strField(j!, pm, P.content)! : status == AS.Accepted ? ""
+      : j !== null ? "Not authorized: " + enumName(E.AuthorizationStatusEnumType, status) : "Not authorized: no answer";
     if (status == AS.Accepted && !s.authorized) s.message = text; else s.tell(text);
   }
   if (status != AS.Accepted) return;
-  const group = groupOf(r!.idTokenInfo);
+  const group = groupOf(j!, info);
   if (p.stopCheck) {
     if (s.authorized && group !== null && s.groupId !== null && group == s.groupId) s.deauthorize(TR.StopAuthorized, ReasonEnumType.Local);
     return;
@@ -107,9 +122,9 @@ export function onAuthorize(r: AuthorizeResponse | null): void {
 }
 
 /** The CSMS's verdict on a transaction's idToken (TransactionEventResponse.idTokenInfo). */
-export function onTransactionIdTokenInfo(s: Session, info: IdTokenInfoType): void {
-  if (info.status == AS.Accepted) {
-    if (s.groupId === null) s.groupId = groupOf(info);
+export function onTransactionIdTokenInfo(s: Session, j: Json, info: i32): void {
+  if (enumField(j, info, P.status, E.AuthorizationStatusEnumType) == AS.Accepted) {
+    if (s.groupId === null) s.groupId = groupOf(j, info);
     return;
   }
   if (s.authorized && StopTxOnInvalidId.int) s.deauthorize(TR.Deauthorized, ReasonEnumType.DeAuthorized);

@@ -1,7 +1,8 @@
 // Connector status (G01/B01): every connector's ConnectorStatusEnumType, and one
 // StatusNotification per changed connector. Changes are flags, not queued frames,
 // so any number of connectors fits in bounded memory and the CSMS gets the latest state.
-import { ConnectorStatusEnumType, ConnectorStatusEnumType_name, StatusNotificationRequest, Action } from "../generated/ocpp";
+import { ConnectorStatusEnumType, Action, E, P } from "../generated/ocpp";
+import { enumName } from "../messages/schema";
 import { rpc } from "../rpc/rpc";
 import { utcNow } from "../core/clock";
 import { dm } from "../device-model/standard";
@@ -24,8 +25,8 @@ export function setStatus(evse: i32, id: i32, s: ConnectorStatusEnumType): void 
     if (c.evse != evse || c.id != id || c.status == s) continue;
     c.status = s; c.changedAt = utcNow(); c.dirty = true;
     const v = dm.find("Connector", null, evse, id, "AvailabilityState", null);
-    if (v !== null) { v.value = ConnectorStatusEnumType_name(s); }
-    info("availability: connector " + evse.toString() + "/" + id.toString() + " " + ConnectorStatusEnumType_name(s));
+    if (v !== null) { v.value = enumName(E.ConnectorStatusEnumType, s); }
+    info("availability: connector " + evse.toString() + "/" + id.toString() + " " + enumName(E.ConnectorStatusEnumType, s));
   }
 }
 
@@ -49,9 +50,13 @@ export function flush(): bool {
   for (let i = 0; i < connectors.length; i++) {
     const c = connectors[i];
     if (!c.dirty) continue;
-    const m = new StatusNotificationRequest();
-    m.timestamp = c.changedAt; m.connectorStatus = c.status; m.evseId = c.evse; m.connectorId = c.id;
-    m.encode(rpc.body.reset());
+    const w = rpc.body.reset();
+    w.obj();
+    w.k(P.timestamp); w.time(c.changedAt);
+    w.k(P.connectorStatus); w.en(E.ConnectorStatusEnumType, c.status);
+    w.k(P.evseId); w.int(c.evse);
+    w.k(P.connectorId); w.int(c.id);
+    w.endObj();
     if (!rpc.enqueue(Action.StatusNotification)) return false;
     c.dirty = false;
     return true;

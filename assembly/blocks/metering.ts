@@ -1,9 +1,9 @@
-// Meter sampling (J01, J02; SampledDataCtrlr and AlignedDataCtrlr): reads an
-// EVSE's meter through the HAL and turns a measurand list into SampledValues.
+// Meter sampling (J01, J02; SampledDataCtrlr and AlignedDataCtrlr): reads an EVSE's meter through the HAL and
+// writes a measurand list's SampledValues straight into a message.
 import {
-  MeterValueType, SampledValueType, MeasurandEnumType as M, ReadingContextEnumType, PhaseEnumType, LocationEnumType,
-  UnitOfMeasureType, MeterValuesRequest, Action,
+  MeasurandEnumType as M, ReadingContextEnumType, PhaseEnumType, LocationEnumType, Action, E, P,
 } from "../generated/ocpp";
+import { Writer } from "../json/writer";
 import { meter_read } from "../hal";
 import { now, utcNow } from "../core/clock";
 import { rpc } from "../rpc/rpc";
@@ -30,47 +30,101 @@ export function readMeter(evse: i32): StaticArray<f64> {
   return buf;
 }
 
-@inline function round3(v: f64): f64 { return Math.round(v * 1000) / 1000; }
+// The measurands the engine samples, as bits of a measurand list.
+const ENERGY: u32 = 1, POWER: u32 = 2, OFFERED: u32 = 4, SOC: u32 = 8, CURRENT: u32 = 16, VOLTAGE: u32 = 32;
 
-function sample(list: MeterValueType, value: f64, m: M, ctx: ReadingContextEnumType, unit: string, phase: i32 = -1, location: i32 = -1): void {
-  if (isNaN(value)) return;
-  const s = new SampledValueType();
-  s.value = round3(value); s.measurand = m; s.context = ctx; s.phase = phase; s.location = location;
-  const u = new UnitOfMeasureType();
-  u.unit = unit;
-  s.unitOfMeasure = u;
-  list.sampledValue.push(s);
+/** A measurand list (a comma-separated variable value) as bits; the last few lists are remembered. */
+const listSrc = new StaticArray<string | null>(8);
+const listBits = new StaticArray<u32>(8);
+let listNext = 0;
+export function measurands(list: string): u32 {
+  for (let i = 0; i < 8; i++) if (unchecked(listSrc[i]) == list) return unchecked(listBits[i]);
+  let m: u32 = 0;
+  const parts = list.split(",");
+  for (let i = 0; i < parts.length; i++) {
+    const n = parts[i];
+    if (n == "Energy.Active.Import.Register") m |= ENERGY;
+    else if (n == "Power.Active.Import") m |= POWER;
+    else if (n == "Current.Offered") m |= OFFERED;
+    else if (n == "SoC") m |= SOC;
+    else if (n == "Current.Import") m |= CURRENT;
+    else if (n == "Voltage") m |= VOLTAGE;
+  }
+  unchecked(listSrc[listNext] = list); unchecked(listBits[listNext] = m);
+  listNext = (listNext + 1) & 7;
+  return m;
 }
 
-/** One MeterValue for the comma-separated measurand list, or null when it has no values. */
-export function meterValue(evse: i32, measurands: string, ctx: ReadingContextEnumType, phases: i32): MeterValueType | null {
-  if (!measurands.length) return null;
-  const r = readMeter(evse);
-  const mv = new MeterValueType();
-  mv.timestamp = utcNow();
-  const names = measurands.split(",");
-  for (let i = 0; i < names.length; i++) {
-    const n = names[i];
-    if (n == "Energy.Active.Import.Register") sample(mv, r[Field.EnergyWh], M.Energy_Active_Import_Register, ctx, "Wh");
-    else if (n == "Power.Active.Import") sample(mv, r[Field.PowerW], M.Power_Active_Import, ctx, "W");
-    else if (n == "Current.Offered") sample(mv, r[Field.OfferedA], M.Current_Offered, ctx, "A");
-    else if (n == "SoC") sample(mv, r[Field.SoC], M.SoC, ctx, "Percent", -1, LocationEnumType.EV);
-    else if (n == "Current.Import") {
-      for (let p = 0; p < phases; p++) sample(mv, r[Field.CurrentL1 + p], M.Current_Import, ctx, "A", PhaseEnumType.L1 + p);
-    } else if (n == "Voltage") {
-      for (let p = 0; p < phases; p++) sample(mv, r[Field.VoltageL1 + p], M.Voltage, ctx, "V", PhaseEnumType.L1_N + p);
-    }
+/** Whether a reading has any value for the measurand bits. */
+function any(r: StaticArray<f64>, bits: u32, phases: i32): bool {
+  if (bits & ENERGY && !isNaN(r[Field.EnergyWh])) return true;
+  if (bits & POWER && !isNaN(r[Field.PowerW])) return true;
+  if (bits & OFFERED && !isNaN(r[Field.OfferedA])) return true;
+  if (bits & SOC && !isNaN(r[Field.SoC])) return true;
+  for (let p = 0; p < phases; p++) {
+    if (bits & CURRENT && !isNaN(r[Field.CurrentL1 + p])) return true;
+    if (bits & VOLTAGE && !isNaN(r[Field.VoltageL1 + p])) return true;
   }
-  return mv.sampledValue.length ? mv : null;
+  return false;
+}
+
+function value(w: Writer, v: f64, m: M, ctx: ReadingContextEnumType, unit: string, phase: i32 = -1, location: i32 = -1): void {
+  if (isNaN(v)) return;
+  w.obj();
+  w.k(P.value); w.num(Math.round(v * 1000) / 1000);
+  w.k(P.context); w.en(E.ReadingContextEnumType, ctx);
+  w.k(P.measurand); w.en(E.MeasurandEnumType, m);
+  if (phase >= 0) { w.k(P.phase); w.en(E.PhaseEnumType, phase); }
+  if (location >= 0) { w.k(P.location); w.en(E.LocationEnumType, location); }
+  w.k(P.unitOfMeasure); w.obj(); w.k(P.unit); w.str(unit); w.endObj();
+  w.endObj();
+}
+
+/** One MeterValue object of a reading taken at `at`. */
+function writeValues(w: Writer, at: i64, r: StaticArray<f64>, bits: u32, ctx: ReadingContextEnumType, phases: i32): void {
+  w.obj();
+  w.k(P.sampledValue); w.arr();
+  if (bits & ENERGY) value(w, r[Field.EnergyWh], M.Energy_Active_Import_Register, ctx, "Wh");
+  if (bits & POWER) value(w, r[Field.PowerW], M.Power_Active_Import, ctx, "W");
+  if (bits & OFFERED) value(w, r[Field.OfferedA], M.Current_Offered, ctx, "A");
+  if (bits & SOC) value(w, r[Field.SoC], M.SoC, ctx, "Percent", -1, LocationEnumType.EV);
+  if (bits & CURRENT) for (let p = 0; p < phases; p++) value(w, r[Field.CurrentL1 + p], M.Current_Import, ctx, "A", PhaseEnumType.L1 + p);
+  if (bits & VOLTAGE) for (let p = 0; p < phases; p++) value(w, r[Field.VoltageL1 + p], M.Voltage, ctx, "V", PhaseEnumType.L1_N + p);
+  w.endArr();
+  w.k(P.timestamp); w.time(at);
+  w.endObj();
+}
+
+/** A reading kept for later (TxEndedInterval samples for the Ended event). */
+export class Sample {
+  at: i64 = utcNow();
+  values: StaticArray<f64> = new StaticArray<f64>(Field.Count);
+  constructor(evse: i32, public bits: u32, public ctx: ReadingContextEnumType, public phases: i32) {
+    const r = readMeter(evse);
+    for (let i = 0; i < Field.Count; i++) unchecked(this.values[i] = r[i]);
+  }
+  get empty(): bool { return !any(this.values, this.bits, this.phases); }
+  write(w: Writer): void { writeValues(w, this.at, this.values, this.bits, this.ctx, this.phases); }
+}
+
+/** Whether the EVSE's meter has values for the measurand list now. */
+export function hasValues(evse: i32, list: string, phases: i32): bool {
+  const bits = list.length ? measurands(list) : 0;
+  return bits != 0 && any(readMeter(evse), bits, phases);
+}
+
+/** Writes the EVSE's MeterValue for the list now (check hasValues first). */
+export function writeMeterValue(w: Writer, evse: i32, list: string, ctx: ReadingContextEnumType, phases: i32): void {
+  writeValues(w, utcNow(), readMeter(evse), measurands(list), ctx, phases);
 }
 
 /** Queues a MeterValuesRequest (values outside a transaction: aligned data, or a trigger). */
-export function sendMeterValues(evse: i32, measurands: string, ctx: ReadingContextEnumType, phases: i32): bool {
-  const mv = meterValue(evse, measurands, ctx, phases);
-  if (mv === null) return false;
-  const m = new MeterValuesRequest();
-  m.evseId = evse;
-  m.meterValue.push(mv);
-  m.encode(rpc.body.reset());
+export function sendMeterValues(evse: i32, list: string, ctx: ReadingContextEnumType, phases: i32): bool {
+  if (!hasValues(evse, list, phases)) return false;
+  const w = rpc.body.reset();
+  w.obj();
+  w.k(P.evseId); w.int(evse);
+  w.k(P.meterValue); w.arr(); writeMeterValue(w, evse, list, ctx, phases); w.endArr();
+  w.endObj();
   return rpc.enqueue(Action.MeterValues);
 }

@@ -1,12 +1,11 @@
 // Provisioning (B01-B06): BootNotification and registration state, Heartbeat,
 // GetVariables and SetVariables.
 import {
-  Action, BootNotificationRequest, BootNotificationResponse, BootReasonEnumType, RegistrationStatusEnumType,
-  RegistrationStatusEnumType_name, HeartbeatRequest, HeartbeatResponse, GetVariablesRequest, GetVariablesResponse,
-  GetVariableResultType, GetVariableStatusEnumType as GS, SetVariablesRequest, SetVariablesResponse, SetVariableResultType,
-  SetVariableStatusEnumType as SS, AttributeEnumType, MutabilityEnumType, StatusInfoType, ComponentType, VariableType,
-  DataEnumType, SecurityEventNotificationRequest,
+  Action, BootReasonEnumType, RegistrationStatusEnumType, GetVariableStatusEnumType as GS,
+  SetVariableStatusEnumType as SS, AttributeEnumType, MutabilityEnumType, DataEnumType, E, P,
 } from "../generated/ocpp";
+import { Json } from "../json/reader";
+import { field, enumField, enumOf, intField, strField, timeField, count, enumName } from "../messages/schema";
 import { Writer } from "../json/writer";
 import { formatTime } from "../json/time";
 import { rpc, Served } from "../rpc/rpc";
@@ -40,27 +39,31 @@ export class Provisioning {
   sendBoot(): void {
     this.bootAt = -1;
     if (rpc.pending(Action.BootNotification)) return;
-    const m = new BootNotificationRequest();
-    m.reason = this.bootReason;
-    const cs = m.chargingStation;
-    cs.vendorName = this.cfg.vendorName; cs.model = this.cfg.model;
-    cs.serialNumber = this.cfg.serialNumber; cs.firmwareVersion = this.cfg.firmwareVersion;
-    m.encode(rpc.body.reset());
+    const w = rpc.body.reset(), c = this.cfg;
+    w.obj();
+    w.k(P.chargingStation); w.obj();
+    if (c.serialNumber !== null) { w.k(P.serialNumber); w.str(c.serialNumber!); }
+    w.k(P.model); w.str(c.model); w.k(P.vendorName); w.str(c.vendorName);
+    if (c.firmwareVersion !== null) { w.k(P.firmwareVersion); w.str(c.firmwareVersion!); }
+    w.endObj();
+    w.k(P.reason); w.en(E.BootReasonEnumType, this.bootReason);
+    w.endObj();
     rpc.enqueue(Action.BootNotification, true);
   }
 
-  onBoot(r: BootNotificationResponse): void {
-    setUtc(r.currentTime);
+  onBoot(j: Json, r: i32): void {
+    setUtc(timeField(j, r, P.currentTime));
     const was = this.registration;
-    this.registration = r.status == RegistrationStatusEnumType.Accepted ? Registration.Accepted
-      : r.status == RegistrationStatusEnumType.Pending ? Registration.Pending : Registration.Rejected;
-    info("provisioning: BootNotification " + RegistrationStatusEnumType_name(r.status) + ", interval " + r.interval.toString() + " s");
+    const status = enumField(j, r, P.status, E.RegistrationStatusEnumType), interval = intField(j, r, P.interval);
+    this.registration = status == RegistrationStatusEnumType.Accepted ? Registration.Accepted
+      : status == RegistrationStatusEnumType.Pending ? Registration.Pending : Registration.Rejected;
+    info("provisioning: BootNotification " + enumName(E.RegistrationStatusEnumType, status) + ", interval " + interval.toString() + " s");
     if (this.accepted) {
-      if (r.interval > 0) HeartbeatInterval.set(r.interval.toString());
+      if (interval > 0) HeartbeatInterval.set(interval.toString());
       if (was != Registration.Accepted) markAll();
       return;
     }
-    this.bootAt = now() + (r.interval > 0 ? <i64>r.interval * 1000 : BOOT_RETRY_MS);
+    this.bootAt = now() + (interval > 0 ? <i64>interval * 1000 : BOOT_RETRY_MS);
     reschedule();
   }
 
@@ -68,10 +71,11 @@ export class Provisioning {
   reportStartup(): void {
     if (!this.startupPending || !this.accepted) return;
     this.startupPending = false;
-    const m = new SecurityEventNotificationRequest();
-    m.type = this.bootReason == BootReasonEnumType.PowerUp ? "StartupOfTheDevice" : "ResetOrReboot";
-    m.timestamp = utcNow();
-    m.encode(rpc.body.reset());
+    const w = rpc.body.reset();
+    w.obj();
+    w.k(P.type); w.str(this.bootReason == BootReasonEnumType.PowerUp ? "StartupOfTheDevice" : "ResetOrReboot");
+    w.k(P.timestamp); w.time(utcNow());
+    w.endObj();
     rpc.enqueue(Action.SecurityEventNotification);
   }
 
@@ -91,89 +95,95 @@ export class Provisioning {
 
   sendHeartbeat(): void {
     if (rpc.pending(Action.Heartbeat)) return;
-    new HeartbeatRequest().encode(rpc.body.reset());
+    const w = rpc.body.reset();
+    w.obj(); w.endObj();
     rpc.enqueue(Action.Heartbeat);
   }
 
-  onHeartbeat(r: HeartbeatResponse): void { setUtc(r.currentTime); }
+  onHeartbeat(j: Json, r: i32): void { setUtc(timeField(j, r, P.currentTime)); }
 }
 
 export const prov = new Provisioning();
 
 /** Statuses shared by GetVariableStatusEnumType and SetVariableStatusEnumType (same values in both). */
-const FOUND = 0, UNKNOWN_COMPONENT = 2, UNKNOWN_VARIABLE = 3, UNSUPPORTED_ATTRIBUTE = 4;
+const ACCEPTED = 0, REJECTED = 1, UNKNOWN_COMPONENT = 2, UNKNOWN_VARIABLE = 3, UNSUPPORTED_ATTRIBUTE = 4;
 let found: Variable | null = null;
 
-/** Looks up the item's variable into `found`; returns FOUND or why not. */
-function resolve(c: ComponentType, v: VariableType, attributeType: AttributeEnumType): i32 {
-  const e = c.evse;
-  const evse = e !== null ? e.id : 0;
-  const connector = e !== null && e.connectorId > 0 ? e.connectorId : 0;
+/** Looks up an item's variable into `found`; returns ACCEPTED or why not. */
+function resolve(j: Json, c: i32, v: i32, attributeType: i32): i32 {
+  const e = field(j, c, P.evse);
+  const evse = e ? intField(j, e, P.id) : 0;
+  const connector = e ? max(intField(j, e, P.connectorId, 0), 0) : 0;
+  const name = strField(j, c, P.name)!, instance = strField(j, c, P.instance);
   found = null;
-  if (!dm.hasComponent(c.name, c.instance, evse, connector)) return UNKNOWN_COMPONENT;
-  found = dm.find(c.name, c.instance, evse, connector, v.name, v.instance);
+  if (!dm.hasComponent(name, instance, evse, connector)) return UNKNOWN_COMPONENT;
+  found = dm.find(name, instance, evse, connector, strField(j, v, P.name)!, strField(j, v, P.instance));
   if (found === null) return UNKNOWN_VARIABLE;
   if (attributeType >= 0 && attributeType != AttributeEnumType.Actual) return UNSUPPORTED_ATTRIBUTE;
-  return FOUND;
+  return ACCEPTED;
 }
 
-function reason(code: string): StatusInfoType {
-  const s = new StatusInfoType();
-  s.reasonCode = code;
-  return s;
+/** The result item's common part: the request's component, variable and attributeType echoed, and the status. */
+function result(w: Writer, j: Json, d: i32, c: i32, v: i32, attributeType: i32, statusEnum: u32, status: i32, why: string | null): void {
+  w.k(P.attributeStatus); w.en(statusEnum, status);
+  if (why !== null) { w.k(P.attributeStatusInfo); w.obj(); w.k(P.reasonCode); w.str(why); w.endObj(); }
+  if (attributeType >= 0) { w.k(P.attributeType); w.en(E.AttributeEnumType, attributeType); }
+  w.k(P.component); w.bytesValue(j.ptr(c), j.byteLen(c));
+  w.k(P.variable); w.bytesValue(j.ptr(v), j.byteLen(v));
 }
 
-export function getVariables(r: GetVariablesRequest, w: Writer): Served {
-  const items = r.getVariableData;
-  if (items.length > <i32>ItemsPerMessageGetVariables.int) {
+export function getVariables(j: Json, r: i32, w: Writer): Served {
+  const items = field(j, r, P.getVariableData);
+  if (count(j, items) > <i32>ItemsPerMessageGetVariables.int) {
     reject(ErrorCode.OccurrenceConstraintViolation, "getVariableData", "more than ItemsPerMessageGetVariables items");
     return Served.Invalid;
   }
-  const res = new GetVariablesResponse();
-  for (let i = 0; i < items.length; i++) {
-    const d = items[i];
-    const o = new GetVariableResultType();
-    o.component = d.component; o.variable = d.variable; o.attributeType = d.attributeType;
-    const st = resolve(d.component, d.variable, d.attributeType);
-    const v = found;
-    if (st != FOUND || v === null) o.attributeStatus = <GS>st;
-    else if (v.mutability == MutabilityEnumType.WriteOnly) { o.attributeStatus = GS.Rejected; o.attributeStatusInfo = reason("WriteOnly"); }
-    else {
-      o.attributeStatus = GS.Accepted;
-      o.attributeValue = v.dataType == DataEnumType.dateTime && v.name == "DateTime" ? formatTime(utcNow()) : v.value;
+  w.obj(); w.k(P.getVariableResult); w.arr();
+  for (let d = j.first(items); d; d = j.nextIn(items, d)) {
+    const c = field(j, d, P.component), v = field(j, d, P.variable), at = enumField(j, d, P.attributeType, E.AttributeEnumType);
+    let st = resolve(j, c, v, at);
+    const x = found;
+    let why: string | null = null;
+    if (st == ACCEPTED && x !== null && x.mutability == MutabilityEnumType.WriteOnly) { st = REJECTED; why = "WriteOnly"; }
+    w.obj();
+    result(w, j, d, c, v, at, E.GetVariableStatusEnumType, st, why);
+    if (st == ACCEPTED && x !== null) {
+      w.k(P.attributeValue);
+      if (x.dataType == DataEnumType.dateTime && x.name == "DateTime") w.time(utcNow()); else w.str(x.value);
     }
-    res.getVariableResult.push(o);
+    w.endObj();
   }
-  res.encode(w);
+  w.endArr(); w.endObj();
   return Served.Answered;
 }
 
-export function setVariables(r: SetVariablesRequest, w: Writer): Served {
-  const items = r.setVariableData;
-  if (items.length > <i32>ItemsPerMessageSetVariables.int) {
+export function setVariables(j: Json, r: i32, w: Writer): Served {
+  const items = field(j, r, P.setVariableData);
+  if (count(j, items) > <i32>ItemsPerMessageSetVariables.int) {
     reject(ErrorCode.OccurrenceConstraintViolation, "setVariableData", "more than ItemsPerMessageSetVariables items");
     return Served.Invalid;
   }
-  const res = new SetVariablesResponse();
-  for (let i = 0; i < items.length; i++) {
-    const d = items[i];
-    const o = new SetVariableResultType();
-    o.component = d.component; o.variable = d.variable; o.attributeType = d.attributeType;
-    const st = resolve(d.component, d.variable, d.attributeType);
-    const v = found;
-    if (st != FOUND || v === null) o.attributeStatus = <SS>st;
-    else if (v.mutability == MutabilityEnumType.ReadOnly) { o.attributeStatus = SS.Rejected; o.attributeStatusInfo = reason("ReadOnly"); }
-    else {
-      const why = v.check(d.attributeValue);
-      if (why !== null) { o.attributeStatus = SS.Rejected; o.attributeStatusInfo = reason(why); }
+  w.obj(); w.k(P.setVariableResult); w.arr();
+  for (let d = j.first(items); d; d = j.nextIn(items, d)) {
+    const c = field(j, d, P.component), v = field(j, d, P.variable), at = enumField(j, d, P.attributeType, E.AttributeEnumType);
+    let st = resolve(j, c, v, at);
+    const x = found;
+    let why: string | null = null;
+    if (st == ACCEPTED && x !== null) {
+      const value = strField(j, d, P.attributeValue)!;
+      if (x.mutability == MutabilityEnumType.ReadOnly) why = "ReadOnly";
+      else why = x.check(value);
+      if (why !== null) st = REJECTED;
       else {
-        v.set(d.attributeValue);
-        o.attributeStatus = v.rebootRequired ? SS.RebootRequired : SS.Accepted;
-        info("provisioning: " + v.key + " = " + (v.mutability == MutabilityEnumType.WriteOnly ? "***" : d.attributeValue));
+        x.set(value);
+        if (x.rebootRequired) st = SS.RebootRequired;
+        info("provisioning: " + x.key + " = " + (x.mutability == MutabilityEnumType.WriteOnly ? "***" : value));
       }
     }
-    res.setVariableResult.push(o);
+    w.obj();
+    result(w, j, d, c, v, at, E.SetVariableStatusEnumType, st, why);
+    w.endObj();
   }
-  res.encode(w);
+  w.endArr(); w.endObj();
   return Served.Answered;
 }

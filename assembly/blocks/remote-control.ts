@@ -2,16 +2,15 @@
 // RequestStartTransaction, RequestStopTransaction, GetTransactionStatus,
 // TriggerMessage, UnlockConnector, Reset, ChangeAvailability, ClearCache.
 import {
-  Action, RequestStartTransactionRequest, RequestStartTransactionResponse, RequestStartStopStatusEnumType as RS,
-  RequestStopTransactionRequest, RequestStopTransactionResponse, GetTransactionStatusRequest, GetTransactionStatusResponse,
-  TriggerMessageRequest, TriggerMessageResponse, TriggerMessageStatusEnumType as TMS, MessageTriggerEnumType as MT,
-  UnlockConnectorRequest, UnlockConnectorResponse, UnlockStatusEnumType as US, ResetRequest, ResetResponse,
-  ResetEnumType, ResetStatusEnumType as RST, ChangeAvailabilityRequest, ChangeAvailabilityResponse,
-  ChangeAvailabilityStatusEnumType as CAS, OperationalStatusEnumType, ClearCacheResponse, ClearCacheStatusEnumType,
-  StatusInfoType, TriggerReasonEnumType as TR, ReasonEnumType, TransactionEventEnumType, ReadingContextEnumType as Ctx,
-  BootReasonEnumType, LogStatusNotificationRequest, UploadLogStatusEnumType, FirmwareStatusNotificationRequest,
-  FirmwareStatusEnumType,
+  Action, RequestStartStopStatusEnumType as RS, TriggerMessageStatusEnumType as TMS, MessageTriggerEnumType as MT,
+  UnlockStatusEnumType as US, ResetEnumType, ResetStatusEnumType as RST, ChangeAvailabilityStatusEnumType as CAS,
+  OperationalStatusEnumType, ClearCacheStatusEnumType, TriggerReasonEnumType as TR, ReasonEnumType,
+  TransactionEventEnumType, ReadingContextEnumType as Ctx, BootReasonEnumType, UploadLogStatusEnumType, FirmwareStatusEnumType,
+  E, P,
 } from "../generated/ocpp";
+import { Json } from "../json/reader";
+import { field, intField, enumField, strField, writeStatus, answerStatus } from "../messages/schema";
+import { Token } from "./authorization";
 import { Writer } from "../json/writer";
 import { NO_INT } from "../messages/codec";
 import { Served, rpc } from "../rpc/rpc";
@@ -23,97 +22,82 @@ import { prov } from "./provisioning";
 import { markStatus, markAll } from "./availability";
 import { remoteStart } from "./authorization";
 import { Session, sessions, session, sessionByTx, stationOperative, setStationOperative } from "./transactions";
-import { meterValue, sendMeterValues } from "./metering";
+import { sendMeterValues } from "./metering";
 import { checkRemoteStartProfile, install } from "./smart-charging";
+import { Profile } from "./charging-profile";
 import { AuthorizeRemoteStart, AlignedMeasurands } from "../device-model/standard";
 
-function reason(code: string): StatusInfoType {
-  const s = new StatusInfoType();
-  s.reasonCode = code;
-  return s;
-}
-
-export function requestStart(r: RequestStartTransactionRequest, w: Writer): Served {
-  const res = new RequestStartTransactionResponse();
-  res.status = RS.Rejected;
+export function requestStart(j: Json, r: i32, w: Writer): Served {
+  let why: string | null = null;
   let s: Session | null = null;
-  if (!prov.accepted) res.statusInfo = reason("CSNotAccepted");
-  else if (r.evseId != NO_INT) {
-    s = session(r.evseId);
-    if (s === null) res.statusInfo = reason("UnknownEvse");
+  const evseId = intField(j, r, P.evseId);
+  if (!prov.accepted) why = "CSNotAccepted";
+  else if (evseId != NO_INT) {
+    s = session(evseId);
+    if (s === null) why = "UnknownEvse";
   } else {
     for (let i = 0; i < sessions.length && s === null; i++) if (!sessions[i].authorized && sessions[i].operative && sessions[i].plugged) s = sessions[i];
     for (let i = 0; i < sessions.length && s === null; i++) if (!sessions[i].authorized && sessions[i].operative) s = sessions[i];
-    if (s === null) res.statusInfo = reason("NotFound");
+    if (s === null) why = "NotFound";
   }
+  const pn = field(j, r, P.chargingProfile);
+  const p = pn ? Profile.read(j, pn) : null;
   if (s !== null) {
-    if (s.authorized) res.statusInfo = reason("TxInProgress");
-    else if (!s.operative || !s.usable(s.connector)) res.statusInfo = reason("NotEnabled");
-    else {
-      const p = r.chargingProfile;
-      const why = p !== null ? checkRemoteStartProfile(s, p) : null;
-      if (why !== null) res.statusInfo = reason(why);
-      else {
-        res.status = RS.Accepted;
-        if (s.active) res.transactionId = s.txId;
-      }
-    }
+    if (s.authorized) why = "TxInProgress";
+    else if (!s.operative || !s.usable(s.connector)) why = "NotEnabled";
+    else if (p !== null) why = checkRemoteStartProfile(s, p);
   }
-  res.encode(w);
-  if (res.status == RS.Accepted) {
-    const p = r.chargingProfile;
+  w.obj();
+  writeStatus(w, E.RequestStartStopStatusEnumType, why === null ? RS.Accepted : RS.Rejected, why);
+  if (why === null && s!.active) { w.k(P.transactionId); w.str(s!.txId); }
+  w.endObj();
+  if (why === null) {
     if (p !== null) install(s!.evse, p, s!.active ? s!.txId : "");
-    remoteStart(s!, r.idToken, r.remoteStartId, AuthorizeRemoteStart.int != 0);
+    remoteStart(s!, Token.read(j, field(j, r, P.idToken)), intField(j, r, P.remoteStartId), AuthorizeRemoteStart.int != 0);
   }
   return Served.Answered;
 }
 
-export function requestStop(r: RequestStopTransactionRequest, w: Writer): Served {
-  const s = sessionByTx(r.transactionId);
-  const res = new RequestStopTransactionResponse();
-  res.status = s !== null ? RS.Accepted : RS.Rejected;
-  if (s === null) res.statusInfo = reason("TxNotFound");
-  res.encode(w);
+export function requestStop(j: Json, r: i32, w: Writer): Served {
+  const s = sessionByTx(strField(j, r, P.transactionId)!);
+  answerStatus(w, E.RequestStartStopStatusEnumType, s !== null ? RS.Accepted : RS.Rejected, s !== null ? null : "TxNotFound");
   if (s !== null) s.deauthorize(TR.RemoteStop, ReasonEnumType.Remote, true);
   return Served.Answered;
 }
 
-export function transactionStatus(r: GetTransactionStatusRequest, w: Writer): Served {
-  const res = new GetTransactionStatusResponse();
-  const id = r.transactionId;
-  if (id !== null) {
-    res.ongoingIndicator = sessionByTx(id) !== null ? 1 : 0;
-    res.messagesInQueue = rpc.pending(Action.TransactionEvent, id) ? 1 : 0;
-  } else res.messagesInQueue = rpc.pending(Action.TransactionEvent) ? 1 : 0;
-  res.encode(w);
+export function transactionStatus(j: Json, r: i32, w: Writer): Served {
+  const id = strField(j, r, P.transactionId);
+  w.obj();
+  if (id !== null) { w.k(P.ongoingIndicator); w.bool(sessionByTx(id) !== null); }
+  w.k(P.messagesInQueue); w.bool(id !== null ? rpc.pending(Action.TransactionEvent, id) : rpc.pending(Action.TransactionEvent));
+  w.endObj();
   return Served.Answered;
 }
 
-export function triggerMessage(r: TriggerMessageRequest, w: Writer): Served {
-  const e = r.evse;
-  const res = new TriggerMessageResponse();
-  const s = e !== null ? session(e.id) : null;
-  if (e !== null && (s === null || (e.connectorId != NO_INT && (e.connectorId < 1 || e.connectorId > s.connectors)))) {
-    res.status = TMS.Rejected;
-    res.statusInfo = reason("UnknownEvse");
-    res.encode(w);
+export function triggerMessage(j: Json, r: i32, w: Writer): Served {
+  const e = field(j, r, P.evse);
+  const s = e ? session(intField(j, e, P.id)) : null;
+  const connector = e ? intField(j, e, P.connectorId) : NO_INT;
+  if (e && (s === null || (connector != NO_INT && (connector < 1 || connector > s.connectors)))) {
+    answerStatus(w, E.TriggerMessageStatusEnumType, TMS.Rejected, "UnknownEvse");
     return Served.Answered;
   }
-  res.status = TMS.Accepted;
-  switch (r.requestedMessage) {
-    case MT.BootNotification: if (prov.accepted) res.status = TMS.Rejected; break;
+  const m = <MT>enumField(j, r, P.requestedMessage, E.MessageTriggerEnumType);
+  let status = TMS.Accepted;
+  switch (m) {
+    case MT.BootNotification: if (prov.accepted) status = TMS.Rejected; break;
     case MT.Heartbeat: case MT.StatusNotification: case MT.MeterValues: case MT.LogStatusNotification:
     case MT.FirmwareStatusNotification: break;
     case MT.TransactionEvent: {
       let any = false;
       for (let i = 0; i < sessions.length; i++) if (sessions[i].active && (s === null || sessions[i] === s)) any = true;
-      if (!any) res.status = TMS.Rejected;
+      if (!any) status = TMS.Rejected;
       break;
     }
-    default: res.status = TMS.NotImplemented;
+    default: status = TMS.NotImplemented;
   }
-  res.encode(w);
-  if (res.status == TMS.Accepted) sendTriggered(r.requestedMessage, s, e !== null ? e.connectorId : NO_INT);
+  answerStatus(w, E.TriggerMessageStatusEnumType, status);
+  if (status == TMS.Accepted) sendTriggered(m, s, connector);
   return Served.Answered;
 }
 
@@ -135,39 +119,33 @@ function sendTriggered(m: MT, s: Session | null, connector: i32): void {
       for (let i = 0; i < sessions.length; i++) {
         const x = sessions[i];
         if (x.active && (s === null || x === s)) {
-          x.event(TransactionEventEnumType.Updated, TR.Trigger, x.state, -1, meterValue(x.evse, AlignedMeasurands.value, Ctx.Trigger, x.phases));
+          x.event(TransactionEventEnumType.Updated, TR.Trigger, x.state, -1, AlignedMeasurands.value, Ctx.Trigger);
         }
       }
       break;
-    case MT.LogStatusNotification: {
-      const n = new LogStatusNotificationRequest();
-      n.status = UploadLogStatusEnumType.Idle;
-      n.encode(rpc.body.reset());
+    case MT.LogStatusNotification:
+      answerStatus(rpc.body.reset(), E.UploadLogStatusEnumType, UploadLogStatusEnumType.Idle);
       rpc.enqueue(Action.LogStatusNotification);
       break;
-    }
-    case MT.FirmwareStatusNotification: {
-      const n = new FirmwareStatusNotificationRequest();
-      n.status = FirmwareStatusEnumType.Idle;
-      n.encode(rpc.body.reset());
+    case MT.FirmwareStatusNotification:
+      answerStatus(rpc.body.reset(), E.FirmwareStatusEnumType, FirmwareStatusEnumType.Idle);
       rpc.enqueue(Action.FirmwareStatusNotification);
       break;
-    }
     default: break;
   }
 }
 
-export function unlockConnector(r: UnlockConnectorRequest, w: Writer): Served {
-  const s = session(r.evseId);
-  const res = new UnlockConnectorResponse();
-  if (s === null || r.connectorId < 1 || r.connectorId > s.connectors) res.status = US.UnknownConnector;
-  else if (s.active && s.authorized && s.connector == r.connectorId) res.status = US.OngoingAuthorizedTransaction;
+export function unlockConnector(j: Json, r: i32, w: Writer): Served {
+  const s = session(intField(j, r, P.evseId));
+  const c = intField(j, r, P.connectorId);
+  let status = US.Unlocked;
+  if (s === null || c < 1 || c > s.connectors) status = US.UnknownConnector;
+  else if (s.active && s.authorized && s.connector == c) status = US.OngoingAuthorizedTransaction;
   else {
-    lock_set(s.evse, r.connectorId, 0);
-    if (s.connector == r.connectorId) s.locked = false;
-    res.status = US.Unlocked;
+    lock_set(s.evse, c, 0);
+    if (s.connector == c) s.locked = false;
   }
-  res.encode(w);
+  answerStatus(w, E.UnlockStatusEnumType, status);
   return Served.Answered;
 }
 
@@ -180,21 +158,19 @@ let resetDeadline: i64 = 0;
 /** The boot reason the next engine reports: RemoteReset, or ScheduledReset after waiting for transactions. */
 export let resetBootReason: BootReasonEnumType = BootReasonEnumType.RemoteReset;
 
-export function reset(r: ResetRequest, w: Writer): Served {
-  const res = new ResetResponse();
-  const onIdle = r.type == ResetEnumType.OnIdle;
-  if (r.evseId != NO_INT) {
-    const s = session(r.evseId);
-    if (s === null) { res.status = RST.Rejected; res.statusInfo = reason("UnknownEvse"); res.encode(w); return Served.Answered; }
-    res.status = s.active && onIdle ? RST.Scheduled : RST.Accepted;
-    res.encode(w);
+export function reset(j: Json, r: i32, w: Writer): Served {
+  const onIdle = enumField(j, r, P.type, E.ResetEnumType) == ResetEnumType.OnIdle;
+  const evseId = intField(j, r, P.evseId);
+  if (evseId != NO_INT) {
+    const s = session(evseId);
+    if (s === null) { answerStatus(w, E.ResetStatusEnumType, RST.Rejected, "UnknownEvse"); return Served.Answered; }
+    answerStatus(w, E.ResetStatusEnumType, s.active && onIdle ? RST.Scheduled : RST.Accepted);
     if (s.active && !onIdle) s.deauthorize(TR.ResetCommand, ReasonEnumType.ImmediateReset, true);
     return Served.Answered;
   }
   let busy = false;
   for (let i = 0; i < sessions.length; i++) if (sessions[i].active) busy = true;
-  res.status = busy && onIdle ? RST.Scheduled : RST.Accepted;
-  res.encode(w);
+  answerStatus(w, E.ResetStatusEnumType, busy && onIdle ? RST.Scheduled : RST.Accepted);
   resetDue = true;
   resetOnIdle = onIdle;
   resetBootReason = busy && onIdle ? BootReasonEnumType.ScheduledReset : BootReasonEnumType.RemoteReset;
@@ -247,39 +223,34 @@ export function loadAvailability(): void {
   }
 }
 
-export function changeAvailability(r: ChangeAvailabilityRequest, w: Writer): Served {
-  const on = r.operationalStatus == OperationalStatusEnumType.Operative;
-  const e = r.evse;
-  const res = new ChangeAvailabilityResponse();
+export function changeAvailability(j: Json, r: i32, w: Writer): Served {
+  const on = enumField(j, r, P.operationalStatus, E.OperationalStatusEnumType) == OperationalStatusEnumType.Operative;
+  const e = field(j, r, P.evse);
   let busy = false;
-  if (e === null) {
+  if (!e) {
     for (let i = 0; i < sessions.length; i++) if (sessions[i].active) busy = true;
     setStationOperative(on);
     persist(availabilityKey(0, 0), on);
   } else {
-    const s = session(e.id);
-    const c = e.connectorId != NO_INT ? e.connectorId : 0;
+    const s = session(intField(j, e, P.id));
+    const c = intField(j, e, P.connectorId, 0);
     if (s === null || c < 0 || c > s.connectors) {
-      res.status = CAS.Rejected; res.statusInfo = reason("UnknownEvse"); res.encode(w);
+      answerStatus(w, E.ChangeAvailabilityStatusEnumType, CAS.Rejected, "UnknownEvse");
       return Served.Answered;
     }
     busy = s.active && (c == 0 || c == s.connector);
     if (c == 0) s.wantEvse = on; else s.wantConnector[c] = on;
     persist(availabilityKey(s.evse, c), on);
   }
-  res.status = busy ? CAS.Scheduled : CAS.Accepted;
-  res.encode(w);
+  answerStatus(w, E.ChangeAvailabilityStatusEnumType, busy ? CAS.Scheduled : CAS.Accepted);
   for (let i = 0; i < sessions.length; i++) sessions[i].refresh();
   info("availability: " + (on ? "Operative" : "Inoperative") + (busy ? " scheduled after the transaction" : ""));
   return Served.Answered;
 }
 
 export function clearCache(w: Writer): Served {
-  const res = new ClearCacheResponse();
   // This build keeps no authorization cache (AuthCacheCtrlr is not implemented): nothing to clear.
-  res.status = ClearCacheStatusEnumType.Rejected;
-  res.statusInfo = reason("NotEnabled");
-  res.encode(w);
+  answerStatus(w, E.ClearCacheStatusEnumType, ClearCacheStatusEnumType.Rejected, "NotEnabled");
   return Served.Answered;
 }
 

@@ -2,18 +2,16 @@
 // composite schedule, and the limit each EVSE offers the car, shared out of the
 // station maximum, including external (EMS) limits.
 import {
-  Action, ChargingProfileType, ChargingProfilePurposeEnumType as Purpose, ChargingProfileKindEnumType as Kind,
-  RecurrencyKindEnumType as Recurrency, ChargingRateUnitEnumType as Unit, SetChargingProfileRequest,
-  SetChargingProfileResponse, ChargingProfileStatusEnumType, ClearChargingProfileRequest, ClearChargingProfileResponse,
-  ClearChargingProfileStatusEnumType, GetChargingProfilesRequest, GetChargingProfilesResponse,
-  GetChargingProfileStatusEnumType, ReportChargingProfilesRequest, ChargingLimitSourceEnumType as Source,
-  GetCompositeScheduleRequest, GetCompositeScheduleResponse, GenericStatusEnumType, CompositeScheduleType,
-  ChargingSchedulePeriodType, ChargingScheduleType, StatusInfoType, NotifyChargingLimitRequest,
-  ClearedChargingLimitRequest, TriggerReasonEnumType as TR,
+  Action, ChargingProfilePurposeEnumType as Purpose, ChargingProfileKindEnumType as Kind,
+  RecurrencyKindEnumType as Recurrency, ChargingRateUnitEnumType as Unit, ChargingProfileStatusEnumType,
+  ClearChargingProfileStatusEnumType, GetChargingProfileStatusEnumType, ChargingLimitSourceEnumType as Source,
+  GenericStatusEnumType, TriggerReasonEnumType as TR, E, P, T,
 } from "../generated/ocpp";
+import { field, intField, enumField, enumOf, strField, timeField, count, check, writeStatus, answerStatus } from "../messages/schema";
 import { Json, K, JsonError } from "../json/reader";
 import { Writer } from "../json/writer";
 import { NO_INT, NO_TIME, NO_ENUM, resetDecode } from "../messages/codec";
+import { Profile, Period } from "./charging-profile";
 import { Served, rpc } from "../rpc/rpc";
 import { store_read, store_write } from "../hal";
 import { utf8, ptr } from "../core/bytes";
@@ -36,7 +34,7 @@ const NEVER: i64 = i64.MAX_VALUE;
 
 class Installed {
   installedAt: i64 = utcNow();
-  constructor(public evse: i32, public p: ChargingProfileType, public txId: string) {}
+  constructor(public evse: i32, public p: Profile, public txId: string) {}
 }
 
 export const profiles: Installed[] = [];
@@ -45,28 +43,22 @@ let relativeOrigin: i64 = 0;
 /** External limits from a local energy manager, per phase in A, by EVSE (0: the station); NaN: none. */
 export const emsLimits: f64[] = [];
 
-function reason(code: string): StatusInfoType {
-  const s = new StatusInfoType();
-  s.reasonCode = code;
-  return s;
-}
-
 // ---- evaluating one profile ----
 
 /** Start (UTC ms) of the occurrence of a profile's schedule that covers t, or NO_TIME. */
 function occurrence(x: Installed, t: i64): i64 {
-  const p = x.p, sch = p.chargingSchedule[0];
-  if (p.chargingProfileKind == Kind.Absolute) return sch.startSchedule;
-  if (p.chargingProfileKind == Kind.Relative) {
+  const p = x.p, sch = p.schedule;
+  if (p.kind == Kind.Absolute) return sch.startSchedule;
+  if (p.kind == Kind.Relative) {
     const s = session(x.evse);
     return s !== null && s.active ? s.txStartUtc : relativeOrigin;
   }
-  const start = sch.startSchedule, len = p.recurrencyKind == Recurrency.Weekly ? 7 * DAY : DAY;
+  const start = sch.startSchedule, len = p.recurrency == Recurrency.Weekly ? 7 * DAY : DAY;
   if (t < start) return start;
   return start + ((t - start) / len) * len;
 }
 
-function phasesOf(period: ChargingSchedulePeriodType, dflt: i32): i32 {
+function phasesOf(period: Period, dflt: i32): i32 {
   return period.numberPhases != NO_INT ? period.numberPhases : dflt;
 }
 
@@ -75,42 +67,42 @@ function limitAt(x: Installed, t: i64, phases: i32): f64 {
   const p = x.p;
   if (p.validFrom != NO_TIME && t < p.validFrom) return NaN;
   if (p.validTo != NO_TIME && t >= p.validTo) return NaN;
-  const sch = p.chargingSchedule[0];
+  const sch = p.schedule;
   const start = occurrence(x, t);
   if (start == NO_TIME || t < start) return NaN;
   const off = (t - start) / 1000;
   if (sch.duration != NO_INT && off >= <i64>sch.duration) return NaN;
-  const periods = sch.chargingSchedulePeriod;
+  const periods = sch.periods;
   let found = -1;
   for (let i = 0; i < periods.length; i++) if (<i64>periods[i].startPeriod <= off) found = i;
   if (found < 0) return NaN;
   const period = periods[found];
-  return sch.chargingRateUnit == Unit.A ? period.limit : period.limit / (VOLTAGE * <f64>phasesOf(period, phases));
+  return sch.unit == Unit.A ? period.limit : period.limit / (VOLTAGE * <f64>phasesOf(period, phases));
 }
 
 /** The first moment after t at which this profile's limit may change. */
 function nextBoundary(x: Installed, t: i64): i64 {
-  const p = x.p, sch = p.chargingSchedule[0];
+  const p = x.p, sch = p.schedule;
   let next = NEVER;
   if (p.validFrom != NO_TIME && p.validFrom > t) next = min(next, p.validFrom);
   if (p.validTo != NO_TIME && p.validTo > t) next = min(next, p.validTo);
   const start = occurrence(x, t);
   if (start == NO_TIME) return next;
   if (start > t) return min(next, start);
-  const periods = sch.chargingSchedulePeriod;
+  const periods = sch.periods;
   for (let i = 0; i < periods.length; i++) {
     const b = start + <i64>periods[i].startPeriod * 1000;
     if (b > t) { next = min(next, b); break; }
   }
   if (sch.duration != NO_INT) { const end = start + <i64>sch.duration * 1000; if (end > t) next = min(next, end); }
-  if (p.chargingProfileKind == Kind.Recurring) next = min(next, start + (p.recurrencyKind == Recurrency.Weekly ? 7 * DAY : DAY));
+  if (p.kind == Kind.Recurring) next = min(next, start + (p.recurrency == Recurrency.Weekly ? 7 * DAY : DAY));
   return next;
 }
 
 // ---- the composite schedule ----
 
 function applies(x: Installed, evse: i32, purpose: Purpose): bool {
-  if (x.p.chargingProfilePurpose != purpose) return false;
+  if (x.p.purpose != purpose) return false;
   if (purpose == Purpose.TxProfile) {
     const s = session(x.evse);
     return x.evse == evse && s !== null && s.active && x.txId == s.txId;
@@ -201,7 +193,7 @@ export function enforce(): void {
 function purgeTxProfiles(): void {
   for (let i = profiles.length - 1; i >= 0; i--) {
     const x = profiles[i];
-    if (x.p.chargingProfilePurpose != Purpose.TxProfile) continue;
+    if (x.p.purpose != Purpose.TxProfile) continue;
     const s = session(x.evse);
     if (s === null) { profiles.splice(i, 1); continue; }
     if (!x.txId.length) {
@@ -246,15 +238,15 @@ export function smartTick(): i64 {
 
 /** A TxProfile sent with RequestStartTransaction that no transaction has taken yet (it lapses with time). */
 function awaitingTransaction(): bool {
-  for (let i = 0; i < profiles.length; i++) if (profiles[i].p.chargingProfilePurpose == Purpose.TxProfile && !profiles[i].txId.length) return true;
+  for (let i = 0; i < profiles.length; i++) if (profiles[i].p.purpose == Purpose.TxProfile && !profiles[i].txId.length) return true;
   return false;
 }
 
 // ---- SetChargingProfile (K01) ----
 
-function validate(evse: i32, p: ChargingProfileType): string | null {
+function validate(evse: i32, p: Profile): string | null {
   if (evse > sessions.length || evse < 0) return "UnknownEvse";
-  const purpose = p.chargingProfilePurpose;
+  const purpose = p.purpose;
   if (purpose == Purpose.ChargingStationExternalConstraints) return "UnsupportedParam";
   if (purpose == Purpose.ChargingStationMaxProfile && evse != 0) return "InvalidProfile";
   if (purpose == Purpose.TxProfile) {
@@ -263,9 +255,9 @@ function validate(evse: i32, p: ChargingProfileType): string | null {
     if (p.transactionId === null || !s.active || s.txId != p.transactionId!) return "TxNotFound";
   }
   if (p.stackLevel < 0 || p.stackLevel > <i32>ProfileStackLevel.int) return "InvalidStackLevel";
-  if (p.chargingSchedule.length != 1) return "InvalidSchedule";
-  const sch = p.chargingSchedule[0];
-  const periods = sch.chargingSchedulePeriod;
+  if (p.schedules != 1) return "InvalidSchedule";
+  const sch = p.schedule;
+  const periods = sch.periods;
   if (periods.length > <i32>PeriodsPerSchedule.int) return "TooManyElements";
   if (periods[0].startPeriod != 0) return "InvalidSchedule";
   for (let i = 0; i < periods.length; i++) {
@@ -275,113 +267,127 @@ function validate(evse: i32, p: ChargingProfileType): string | null {
     if (n != NO_INT && (n < 1 || n > 3)) return "InvalidSchedule";
   }
   if (sch.duration != NO_INT && sch.duration < 0) return "InvalidSchedule";
-  const kind = p.chargingProfileKind;
+  const kind = p.kind;
   if ((kind == Kind.Absolute || kind == Kind.Recurring) && sch.startSchedule == NO_TIME) return "InvalidSchedule";
-  if (kind == Kind.Recurring && p.recurrencyKind == NO_ENUM) return "InvalidSchedule";
-  if (kind != Kind.Recurring && p.recurrencyKind != NO_ENUM) return "InvalidSchedule";
+  if (kind == Kind.Recurring && p.recurrency == NO_ENUM) return "InvalidSchedule";
+  if (kind != Kind.Recurring && p.recurrency != NO_ENUM) return "InvalidSchedule";
   if (kind == Kind.Relative && sch.startSchedule != NO_TIME) return "InvalidSchedule";
   if (p.validFrom != NO_TIME && p.validTo != NO_TIME && p.validTo <= p.validFrom) return "InvalidSchedule";
   for (let i = 0; i < profiles.length; i++) {
     const x = profiles[i];
-    if (x.p.id != p.id && x.evse == evse && x.p.chargingProfilePurpose == purpose && x.p.stackLevel == p.stackLevel &&
+    if (x.p.id != p.id && x.evse == evse && x.p.purpose == purpose && x.p.stackLevel == p.stackLevel &&
         overlaps(x.p, p)) return "DuplicateProfile";
   }
   return null;
 }
 
-function overlaps(a: ChargingProfileType, b: ChargingProfileType): bool {
+function overlaps(a: Profile, b: Profile): bool {
   const aFrom = a.validFrom != NO_TIME ? a.validFrom : i64.MIN_VALUE, aTo = a.validTo != NO_TIME ? a.validTo : NEVER;
   const bFrom = b.validFrom != NO_TIME ? b.validFrom : i64.MIN_VALUE, bTo = b.validTo != NO_TIME ? b.validTo : NEVER;
   return aFrom < bTo && bFrom < aTo;
 }
 
 /** Installs a checked profile, replacing one with the same id (K01.FR.05). Null, or why it was refused. */
-export function install(evse: i32, p: ChargingProfileType, txId: string): string | null {
+export function install(evse: i32, p: Profile, txId: string): string | null {
   for (let i = 0; i < profiles.length; i++) if (profiles[i].p.id == p.id) { profiles.splice(i, 1); break; }
   if (profiles.length >= MAX_PROFILES) return "OutOfStorage";
   profiles.push(new Installed(evse, p, txId));
   countEntries();
-  if (p.chargingProfilePurpose != Purpose.TxProfile) persist();
+  if (p.purpose != Purpose.TxProfile) persist();
   stale = true;
   info("smart charging: profile " + p.id.toString() + " installed on EVSE " + evse.toString());
   return null;
 }
 
-export function setChargingProfile(r: SetChargingProfileRequest, w: Writer): Served {
-  const res = new SetChargingProfileResponse();
-  let why: string | null = SmartChargingEnabled.int ? validate(r.evseId, r.chargingProfile) : "NotEnabled";
-  if (why === null) why = install(r.evseId, r.chargingProfile, r.chargingProfile.transactionId !== null ? r.chargingProfile.transactionId! : "");
-  res.status = why === null ? ChargingProfileStatusEnumType.Accepted : ChargingProfileStatusEnumType.Rejected;
-  if (why !== null) res.statusInfo = reason(why);
-  res.encode(w);
+export function setChargingProfile(j: Json, r: i32, w: Writer): Served {
+  const evse = intField(j, r, P.evseId);
+  const p = Profile.read(j, field(j, r, P.chargingProfile));
+  let why: string | null = SmartChargingEnabled.int ? validate(evse, p) : "NotEnabled";
+  if (why === null) why = install(evse, p, p.transactionId !== null ? p.transactionId! : "");
+  answerStatus(w, E.ChargingProfileStatusEnumType, why === null ? ChargingProfileStatusEnumType.Accepted : ChargingProfileStatusEnumType.Rejected, why);
   if (why === null) enforce();
   return Served.Answered;
 }
 
 /** A TxProfile sent with RequestStartTransaction (K05): checked now, bound to the transaction when it starts. */
-export function checkRemoteStartProfile(s: Session, p: ChargingProfileType): string | null {
+export function checkRemoteStartProfile(s: Session, p: Profile): string | null {
   if (!SmartChargingEnabled.int) return "NotEnabled";
-  if (p.chargingProfilePurpose != Purpose.TxProfile) return "InvalidProfile";
+  if (p.purpose != Purpose.TxProfile) return "InvalidProfile";
   if (p.transactionId !== null) return "InvalidProfile";
-  const saved = p.chargingProfilePurpose;
-  p.chargingProfilePurpose = Purpose.TxDefaultProfile;   // the checks of a TxProfile need a running transaction
+  p.purpose = Purpose.TxDefaultProfile;   // the checks of a TxProfile need a running transaction
   const why = validate(s.evse, p);
-  p.chargingProfilePurpose = saved;
+  p.purpose = Purpose.TxProfile;
   return why;
 }
 
 // ---- ClearChargingProfile, GetChargingProfiles ----
 
-export function clearChargingProfile(r: ClearChargingProfileRequest, w: Writer): Served {
+export function clearChargingProfile(j: Json, r: i32, w: Writer): Served {
   let cleared = 0;
-  const c = r.chargingProfileCriteria;
+  const c = field(j, r, P.chargingProfileCriteria);
+  const id = intField(j, r, P.chargingProfileId);
+  const evse = c ? intField(j, c, P.evseId) : NO_INT;
+  const purpose = c ? enumField(j, c, P.chargingProfilePurpose, E.ChargingProfilePurposeEnumType) : NO_ENUM;
+  const level = c ? intField(j, c, P.stackLevel) : NO_INT;
   for (let i = profiles.length - 1; i >= 0; i--) {
     const x = profiles[i];
-    let hit = r.chargingProfileId != NO_INT ? x.p.id == r.chargingProfileId : c !== null;
-    if (hit && c !== null) {
-      if (c.evseId != NO_INT && x.evse != c.evseId) hit = false;
-      if (c.chargingProfilePurpose != NO_ENUM && x.p.chargingProfilePurpose != c.chargingProfilePurpose) hit = false;
-      if (c.stackLevel != NO_INT && x.p.stackLevel != c.stackLevel) hit = false;
+    let hit = id != NO_INT ? x.p.id == id : c != 0;
+    if (hit && c) {
+      if (evse != NO_INT && x.evse != evse) hit = false;
+      if (purpose != NO_ENUM && x.p.purpose != purpose) hit = false;
+      if (level != NO_INT && x.p.stackLevel != level) hit = false;
     }
     if (hit) { profiles.splice(i, 1); cleared++; }
   }
-  const res = new ClearChargingProfileResponse();
-  res.status = cleared ? ClearChargingProfileStatusEnumType.Accepted : ClearChargingProfileStatusEnumType.Unknown;
-  res.encode(w);
+  answerStatus(w, E.ClearChargingProfileStatusEnumType, cleared ? ClearChargingProfileStatusEnumType.Accepted : ClearChargingProfileStatusEnumType.Unknown);
   if (cleared) { countEntries(); persist(); stale = true; enforce(); }
   return Served.Answered;
 }
 
-function matches(x: Installed, r: GetChargingProfilesRequest): bool {
-  if (r.evseId != NO_INT && x.evse != r.evseId) return false;
-  const c = r.chargingProfile;
-  if (c.chargingProfilePurpose != NO_ENUM && x.p.chargingProfilePurpose != c.chargingProfilePurpose) return false;
-  if (c.stackLevel != NO_INT && x.p.stackLevel != c.stackLevel) return false;
-  const ids = c.chargingProfileId;
-  if (ids !== null && !ids.includes(x.p.id)) return false;
-  const sources = c.chargingLimitSource;
-  if (sources !== null && !sources.includes(Source.CSO)) return false;
+function matches(x: Installed, j: Json, r: i32): bool {
+  const evse = intField(j, r, P.evseId);
+  if (evse != NO_INT && x.evse != evse) return false;
+  const c = field(j, r, P.chargingProfile);
+  const purpose = enumField(j, c, P.chargingProfilePurpose, E.ChargingProfilePurposeEnumType);
+  if (purpose != NO_ENUM && x.p.purpose != purpose) return false;
+  const level = intField(j, c, P.stackLevel);
+  if (level != NO_INT && x.p.stackLevel != level) return false;
+  const ids = field(j, c, P.chargingProfileId);
+  if (ids) {
+    let hit = false;
+    for (let e = j.first(ids); e; e = j.nextIn(ids, e)) if (<i32>j.num(e) == x.p.id) hit = true;
+    if (!hit) return false;
+  }
+  const sources = field(j, c, P.chargingLimitSource);
+  if (sources) {
+    let hit = false;
+    for (let e = j.first(sources); e; e = j.nextIn(sources, e)) if (enumOf(j, e, E.ChargingLimitSourceEnumType) == Source.CSO) hit = true;
+    if (!hit) return false;
+  }
   return true;
 }
 
-export function getChargingProfiles(r: GetChargingProfilesRequest, w: Writer): Served {
+export function getChargingProfiles(j: Json, r: i32, w: Writer): Served {
   // One report per EVSE and per PROFILES_PER_REPORT profiles, in EVSE order; tbc on all but the last.
   const hits = new Array<Installed>();
   for (let e = 0; e <= sessions.length; e++) {
-    for (let i = 0; i < profiles.length; i++) if (profiles[i].evse == e && matches(profiles[i], r)) hits.push(profiles[i]);
+    for (let i = 0; i < profiles.length; i++) if (profiles[i].evse == e && matches(profiles[i], j, r)) hits.push(profiles[i]);
   }
-  const res = new GetChargingProfilesResponse();
-  res.status = hits.length ? GetChargingProfileStatusEnumType.Accepted : GetChargingProfileStatusEnumType.NoProfiles;
-  res.encode(w);
+  answerStatus(w, E.GetChargingProfileStatusEnumType, hits.length ? GetChargingProfileStatusEnumType.Accepted : GetChargingProfileStatusEnumType.NoProfiles);
+  const requestId = intField(j, r, P.requestId);
   let i = 0;
   while (i < hits.length) {
-    const report = new ReportChargingProfilesRequest();
-    report.requestId = r.requestId;
-    report.chargingLimitSource = Source.CSO;
-    report.evseId = hits[i].evse;
-    while (i < hits.length && hits[i].evse == report.evseId && report.chargingProfile.length < PROFILES_PER_REPORT) report.chargingProfile.push(hits[i++].p);
-    report.tbc = i < hits.length ? 1 : 0;
-    report.encode(rpc.body.reset());
+    const evse = hits[i].evse;
+    const b = rpc.body.reset();
+    b.obj();
+    b.k(P.requestId); b.int(requestId);
+    b.k(P.chargingLimitSource); b.en(E.ChargingLimitSourceEnumType, Source.CSO);
+    b.k(P.chargingProfile); b.arr();
+    for (let n = 0; i < hits.length && hits[i].evse == evse && n < PROFILES_PER_REPORT; n++) hits[i++].p.write(b);
+    b.endArr();
+    b.k(P.tbc); b.bool(i < hits.length);
+    b.k(P.evseId); b.int(evse);
+    b.endObj();
     rpc.enqueue(Action.ReportChargingProfiles);
   }
   return Served.Answered;
@@ -389,38 +395,45 @@ export function getChargingProfiles(r: GetChargingProfilesRequest, w: Writer): S
 
 // ---- GetCompositeSchedule (K08) ----
 
-export function getCompositeSchedule(r: GetCompositeScheduleRequest, w: Writer): Served {
-  const res = new GetCompositeScheduleResponse();
-  if (r.evseId < 0 || r.evseId > sessions.length || r.duration <= 0) {
-    res.status = GenericStatusEnumType.Rejected;
-    res.statusInfo = reason(r.duration <= 0 ? "InvalidValue" : "UnknownEvse");
-    res.encode(w);
+export function getCompositeSchedule(j: Json, r: i32, w: Writer): Served {
+  const evse = intField(j, r, P.evseId), duration = intField(j, r, P.duration);
+  if (evse < 0 || evse > sessions.length || duration <= 0) {
+    answerStatus(w, E.GenericStatusEnumType, GenericStatusEnumType.Rejected, duration <= 0 ? "InvalidValue" : "UnknownEvse");
     return Served.Answered;
   }
-  const unit = r.chargingRateUnit != NO_ENUM ? r.chargingRateUnit : Unit.A;
-  const phases = r.evseId > 0 ? phasesFor(r.evseId) : 3;
-  const start = (utcNow() / 1000) * 1000, end = start + <i64>r.duration * 1000;
+  const u = enumField(j, r, P.chargingRateUnit, E.ChargingRateUnitEnumType);
+  const unit = u != NO_ENUM ? u : Unit.A;
+  const phases = evse > 0 ? phasesFor(evse) : 3;
+  const start = (utcNow() / 1000) * 1000, end = start + <i64>duration * 1000;
   relativeOrigin = start;
-  const cs = new CompositeScheduleType();
-  cs.evseId = r.evseId; cs.duration = r.duration; cs.scheduleStart = start; cs.chargingRateUnit = unit;
+  w.obj();
+  writeStatus(w, E.GenericStatusEnumType, GenericStatusEnumType.Accepted);
+  w.k(P.schedule); w.obj();
+  w.k(P.chargingSchedulePeriod); w.arr();
   let t = start;
   let last = NaN;
-  while (t < end && cs.chargingSchedulePeriod.length < <i32>PeriodsPerSchedule.int * 4) {
-    const a = compositeAt(r.evseId, t);
+  let n = 0;
+  while (t < end && n < <i32>PeriodsPerSchedule.int * 4) {
+    const a = compositeAt(evse, t);
     const limit = unit == Unit.A ? a : a * VOLTAGE * <f64>phases;
     if (limit != last) {
-      const period = new ChargingSchedulePeriodType();
-      period.startPeriod = <i32>((t - start) / 1000);
-      period.limit = Math.round(limit * 10) / 10;
-      if (unit == Unit.W) period.numberPhases = phases;
-      cs.chargingSchedulePeriod.push(period);
+      w.obj();
+      w.k(P.startPeriod); w.int((t - start) / 1000);
+      w.k(P.limit); w.num(Math.round(limit * 10) / 10);
+      if (unit == Unit.W) { w.k(P.numberPhases); w.int(phases); }
+      w.endObj();
       last = limit;
+      n++;
     }
     t = nextChange(t);
   }
-  res.status = GenericStatusEnumType.Accepted;
-  res.schedule = cs;
-  res.encode(w);
+  w.endArr();
+  w.k(P.evseId); w.int(evse);
+  w.k(P.duration); w.int(duration);
+  w.k(P.scheduleStart); w.time(start);
+  w.k(P.chargingRateUnit); w.en(E.ChargingRateUnitEnumType, unit);
+  w.endObj();
+  w.endObj();
   return Served.Answered;
 }
 
@@ -433,28 +446,24 @@ export function setEmsLimit(evse: i32, amps: f64): void {
   if (before == amps || (isNaN(before) && isNaN(amps))) return;
   emsLimits[evse] = amps;
   stale = true;
+  const w = rpc.body.reset();
+  w.obj();
   if (isNaN(amps)) {
-    const m = new ClearedChargingLimitRequest();
-    m.chargingLimitSource = Source.EMS;
-    if (evse > 0) m.evseId = evse;
-    m.encode(rpc.body.reset());
+    w.k(P.chargingLimitSource); w.en(E.ChargingLimitSourceEnumType, Source.EMS);
+    if (evse > 0) { w.k(P.evseId); w.int(evse); }
+    w.endObj();
     rpc.enqueue(Action.ClearedChargingLimit);
     info("smart charging: EMS limit lifted on " + (evse > 0 ? "EVSE " + evse.toString() : "the station"));
   } else {
-    const m = new NotifyChargingLimitRequest();
-    m.chargingLimit.chargingLimitSource = Source.EMS;
-    if (evse > 0) m.evseId = evse;
-    const sch = new ChargingScheduleType();
-    sch.id = evse;
-    sch.startSchedule = utcNow();
-    sch.chargingRateUnit = Unit.A;
-    const period = new ChargingSchedulePeriodType();
-    period.limit = amps;
-    sch.chargingSchedulePeriod.push(period);
-    const list = new Array<ChargingScheduleType>();
-    list.push(sch);
-    m.chargingSchedule = list;
-    m.encode(rpc.body.reset());
+    w.k(P.chargingSchedule); w.arr(); w.obj();
+    w.k(P.id); w.int(evse);
+    w.k(P.startSchedule); w.time(utcNow());
+    w.k(P.chargingRateUnit); w.en(E.ChargingRateUnitEnumType, Unit.A);
+    w.k(P.chargingSchedulePeriod); w.arr(); w.obj(); w.k(P.startPeriod); w.int(0); w.k(P.limit); w.num(amps); w.endObj(); w.endArr();
+    w.endObj(); w.endArr();
+    if (evse > 0) { w.k(P.evseId); w.int(evse); }
+    w.k(P.chargingLimit); w.obj(); w.k(P.chargingLimitSource); w.en(E.ChargingLimitSourceEnumType, Source.EMS); w.endObj();
+    w.endObj();
     rpc.enqueue(Action.NotifyChargingLimit);
     info("smart charging: EMS limit " + amps.toString() + " A on " + (evse > 0 ? "EVSE " + evse.toString() : "the station"));
   }
@@ -470,8 +479,8 @@ function persist(): void {
   w.arr();
   for (let i = 0; i < profiles.length; i++) {
     const x = profiles[i];
-    if (x.p.chargingProfilePurpose == Purpose.TxProfile) continue;
-    w.obj(); w.key("evseId"); w.int(x.evse); w.key("profile"); x.p.encode(w); w.endObj();
+    if (x.p.purpose == Purpose.TxProfile) continue;
+    w.obj(); w.key("evseId"); w.int(x.evse); w.key("profile"); x.p.write(w); w.endObj();
   }
   w.endArr();
   const k = utf8(STORE_KEY);
@@ -490,13 +499,13 @@ export function loadProfiles(): void {
     const j = rpc.j;   // no frame is being handled at init
     if (j.parse(buf, n) == JsonError.None && j.kindOf(0) == K.Arr) {
       for (let e = j.first(0); e; e = j.nextIn(0, e)) {
-        let evse = -1; let p: ChargingProfileType | null = null;
-        for (let key = j.first(e); key; key = j.nextKey(e, key)) {
-          resetDecode();
+        resetDecode();
+        let evse = -1, pn = 0;
+        if (j.kindOf(e) == K.Obj) for (let key = j.first(e); key; key = j.nextKey(e, key)) {
           if (j.is(key, "evseId") && j.kindOf(key + 1) == K.Num) evse = <i32>j.num(key + 1);
-          else if (j.is(key, "profile")) p = ChargingProfileType.decode(j, key + 1);
+          else if (j.is(key, "profile")) pn = key + 1;
         }
-        if (p !== null && evse >= 0 && evse <= sessions.length) profiles.push(new Installed(evse, p, ""));
+        if (pn && check(j, pn, T.ChargingProfileType) && evse >= 0 && evse <= sessions.length) profiles.push(new Installed(evse, Profile.read(j, pn), ""));
         else warn("smart charging: dropped an unreadable stored profile");
       }
     } else warn("smart charging: stored profiles unreadable; starting without");
@@ -504,4 +513,3 @@ export function loadProfiles(): void {
   heap.free(buf);
   countEntries();
 }
-

@@ -2,10 +2,11 @@
 // state, and the OCPP transaction (E01-E15) with its TxStartPoint / TxStopPoint,
 // seqNo, triggerReason, chargingState and meter values (J02).
 import {
-  Action, ChargingStateEnumType as CS, TriggerReasonEnumType as TR, ReasonEnumType, TransactionEventRequest,
-  TransactionEventEnumType, IdTokenType, EVSEType, MeterValueType, ReadingContextEnumType as Ctx,
-  ConnectorStatusEnumType, ChargingStateEnumType_name, TriggerReasonEnumType_name,
+  Action, ChargingStateEnumType as CS, TriggerReasonEnumType as TR, ReasonEnumType, TransactionEventEnumType,
+  ReadingContextEnumType as Ctx, ConnectorStatusEnumType, E, P,
 } from "../generated/ocpp";
+import { enumName } from "../messages/schema";
+import { Token } from "./authorization";
 import { NO_INT, NO_ENUM } from "../messages/codec";
 import { pilot_set, contactor_set, lock_set } from "../hal";
 import { now, utcNow, reschedule } from "../core/clock";
@@ -14,8 +15,7 @@ import { rpc, newMessageId } from "../rpc/rpc";
 import { Pilot, dutyForAmps, DUTY_OFF, DUTY_UNAVAILABLE, pluggedIn, wantsEnergy, pilotFault } from "../evse/pilot";
 import { setStatus } from "./availability";
 import { show } from "../core/display";
-import { readMeter, Field } from "./metering";
-import { meterValue } from "./metering";
+import { readMeter, Field, Sample, hasValues, measurands, writeMeterValue } from "./metering";
 import {
   TxStartPoint, TxStopPoint, EVConnectionTimeOut, TxStartedMeasurands, TxUpdatedMeasurands, TxUpdatedInterval,
   TxEndedMeasurands, TxEndedInterval, StopTxOnEVSideDisconnect,
@@ -71,7 +71,7 @@ export class Session {
   offeredLimit: f64;               // amps the EVSE may offer (hardware limit until smart charging)
   // authorization
   authorized: bool = false;
-  token: IdTokenType | null = null;
+  token: Token | null = null;
   groupId: string | null = null;
   authorizedAt: i64 = 0;
   remoteStartId: i32 = NO_INT;
@@ -96,7 +96,7 @@ export class Session {
   nextEndedSample: i64 = -1;
   chargingSince: i64 = -1;
   chargingMs: i64 = 0;
-  endedSamples: MeterValueType[] = [];
+  endedSamples: Sample[] = [];
 
   constructor(public evse: i32, public connectors: i32, public phases: i32, public maxAmps: f64) {
     this.offeredLimit = Math.floor(maxAmps * 10) / 10;
@@ -131,7 +131,7 @@ export class Session {
 
   get plugged(): bool { return pluggedIn(this.pilot); }
 
-  authorize(token: IdTokenType | null, groupId: string | null, trigger: TR, remoteStartId: i32 = NO_INT): void {
+  authorize(token: Token | null, groupId: string | null, trigger: TR, remoteStartId: i32 = NO_INT): void {
     this.authorized = true;
     this.token = token; this.groupId = groupId;
     this.authorizedAt = now();
@@ -281,7 +281,7 @@ export class Session {
     this.nextUpdate = up > 0 ? this.txStartedAt + up : -1;
     this.nextEndedSample = ended > 0 ? this.txStartedAt + ended : -1;
     this.seen = this.conditions(state) & stopPoints();
-    info("transactions: " + this.txId + " started on EVSE " + this.evse.toString() + " (" + TriggerReasonEnumType_name(trigger) + ")");
+    info("transactions: " + this.txId + " started on EVSE " + this.evse.toString() + " (" + enumName(E.TriggerReasonEnumType, trigger) + ")");
     this.startWh = readMeter(this.evse)[Field.EnergyWh];
     this.event(TransactionEventEnumType.Started, trigger, state);
   }
@@ -294,7 +294,7 @@ export class Session {
       : this.allowed() && !wantsEnergy(this.pilot) ? ReasonEnumType.StoppedByEV : ReasonEnumType.Other;
     this.trackCharging(CS.Idle);
     this.event(TransactionEventEnumType.Ended, trigger, state, reason);
-    info("transactions: " + this.txId + " ended (" + TriggerReasonEnumType_name(trigger) + ")");
+    info("transactions: " + this.txId + " ended (" + enumName(E.TriggerReasonEnumType, trigger) + ")");
     const wh = readMeter(this.evse)[Field.EnergyWh] - this.startWh;
     this.message = isNaN(wh) ? "Session ended" : "Session ended: " + (Math.round(wh / 10) / 100).toString() + " kWh";
     this.txId = "";
@@ -307,42 +307,47 @@ export class Session {
     this.endedSamples = [];
   }
 
-  /** Queues one TransactionEvent of this session's transaction. */
-  event(type: TransactionEventEnumType, trigger: TR, state: CS, reason: ReasonEnumType = NO_ENUM, extra: MeterValueType | null = null): void {
-    const m = new TransactionEventRequest();
-    m.eventType = type;
-    m.timestamp = utcNow();
-    m.triggerReason = trigger;
-    m.seqNo = this.seqNo++;
-    const ti = m.transactionInfo;
-    ti.transactionId = this.txId;
-    ti.chargingState = state;
-    ti.stoppedReason = type == TransactionEventEnumType.Ended ? reason : NO_ENUM;
-    const charging = this.chargingMs + (this.chargingSince >= 0 ? now() - this.chargingSince : 0);
-    if (charging > 0) ti.timeSpentCharging = <i32>(charging / 1000);
-    if (this.remoteStartId != NO_INT) { ti.remoteStartId = this.remoteStartId; this.remoteStartId = NO_INT; }
-    const e = new EVSEType();
-    e.id = this.evse; e.connectorId = this.connector;
-    m.evse = e;
-    if (!this.tokenReported && this.token !== null) { m.idToken = this.token; this.tokenReported = true; }
-    const mvs = new Array<MeterValueType>();
-    if (extra !== null) mvs.push(extra);
-    if (type == TransactionEventEnumType.Started) {
-      const mv = meterValue(this.evse, TxStartedMeasurands.value, Ctx.Transaction_Begin, this.phases);
-      if (mv !== null) mvs.push(mv);
-    } else if (type == TransactionEventEnumType.Ended) {
-      for (let i = 0; i < this.endedSamples.length; i++) mvs.push(this.endedSamples[i]);
-      const mv = meterValue(this.evse, TxEndedMeasurands.value, Ctx.Transaction_End, this.phases);
-      if (mv !== null) mvs.push(mv);
+  /** Queues one TransactionEvent of this session's transaction, with a MeterValue of `extra` (a measurand list) if it has values. */
+  event(type: TransactionEventEnumType, trigger: TR, state: CS, reason: ReasonEnumType = NO_ENUM, extra: string = "", extraCtx: Ctx = Ctx.Sample_Periodic): void {
+    const ev = this.evse, ph = this.phases;
+    const withExtra = hasValues(ev, extra, ph);
+    const started = type == TransactionEventEnumType.Started && hasValues(ev, TxStartedMeasurands.value, ph);
+    const isEnded = type == TransactionEventEnumType.Ended;
+    const ended = isEnded && hasValues(ev, TxEndedMeasurands.value, ph);
+    const w = rpc.body.reset();
+    w.obj();
+    w.k(P.eventType); w.en(E.TransactionEventEnumType, type);
+    if (withExtra || started || ended || (isEnded && this.endedSamples.length)) {
+      w.k(P.meterValue); w.arr();
+      if (withExtra) writeMeterValue(w, ev, extra, extraCtx, ph);
+      if (started) writeMeterValue(w, ev, TxStartedMeasurands.value, Ctx.Transaction_Begin, ph);
+      if (isEnded) {
+        for (let i = 0; i < this.endedSamples.length; i++) this.endedSamples[i].write(w);
+        if (ended) writeMeterValue(w, ev, TxEndedMeasurands.value, Ctx.Transaction_End, ph);
+      }
+      w.endArr();
     }
-    if (mvs.length) m.meterValue = mvs;
-    m.encode(rpc.body.reset());
+    w.k(P.timestamp); w.time(utcNow());
+    w.k(P.triggerReason); w.en(E.TriggerReasonEnumType, trigger);
+    w.k(P.seqNo); w.int(this.seqNo++);
+    w.k(P.transactionInfo); w.obj();
+    w.k(P.transactionId); w.str(this.txId);
+    if (state >= 0) { w.k(P.chargingState); w.en(E.ChargingStateEnumType, state); }
+    const charging = this.chargingMs + (this.chargingSince >= 0 ? now() - this.chargingSince : 0);
+    if (charging > 0) { w.k(P.timeSpentCharging); w.int(charging / 1000); }
+    if (isEnded && reason >= 0) { w.k(P.stoppedReason); w.en(E.ReasonEnumType, reason); }
+    if (this.remoteStartId != NO_INT) { w.k(P.remoteStartId); w.int(this.remoteStartId); this.remoteStartId = NO_INT; }
+    w.endObj();
+    w.k(P.evse); w.obj(); w.k(P.id); w.int(ev); w.k(P.connectorId); w.int(this.connector); w.endObj();
+    const token = this.token;
+    if (!this.tokenReported && token !== null) { w.k(P.idToken); token.write(w); this.tokenReported = true; }
+    w.endObj();
     rpc.enqueue(Action.TransactionEvent, false, this.txId);
   }
 
-  keepEndedSample(mv: MeterValueType): void {
+  keepEndedSample(s: Sample): void {
     if (this.endedSamples.length >= MAX_ENDED_SAMPLES) this.endedSamples.shift();
-    this.endedSamples.push(mv);
+    this.endedSamples.push(s);
   }
 
   /** Timers: EVConnectionTimeOut, TxUpdatedInterval, TxEndedInterval. Returns ms until the next, or -1. */
@@ -380,8 +385,7 @@ export class Session {
       if (t >= this.nextUpdate) {
         const step = TxUpdatedInterval.int * 1000;
         while (this.nextUpdate <= t) this.nextUpdate += step > 0 ? step : 1 << 30;
-        const mv = meterValue(this.evse, TxUpdatedMeasurands.value, Ctx.Sample_Periodic, this.phases);
-        this.event(TransactionEventEnumType.Updated, TR.MeterValuePeriodic, this.state, NO_ENUM, mv);
+        this.event(TransactionEventEnumType.Updated, TR.MeterValuePeriodic, this.state, NO_ENUM, TxUpdatedMeasurands.value, Ctx.Sample_Periodic);
       }
       next = earliest(next, this.nextUpdate - t);
     }
@@ -389,8 +393,8 @@ export class Session {
       if (t >= this.nextEndedSample) {
         const step = TxEndedInterval.int * 1000;
         while (this.nextEndedSample <= t) this.nextEndedSample += step > 0 ? step : 1 << 30;
-        const mv = meterValue(this.evse, TxEndedMeasurands.value, Ctx.Sample_Periodic, this.phases);
-        if (mv !== null) this.keepEndedSample(mv);
+        const list = TxEndedMeasurands.value;
+        if (hasValues(this.evse, list, this.phases)) this.keepEndedSample(new Sample(this.evse, measurands(list), Ctx.Sample_Periodic, this.phases));
       }
       next = earliest(next, this.nextEndedSample - t);
     }
@@ -398,7 +402,7 @@ export class Session {
   }
 
   describe(): string {
-    return "EVSE " + this.evse.toString() + ": " + ChargingStateEnumType_name(this.state);
+    return "EVSE " + this.evse.toString() + ": " + enumName(E.ChargingStateEnumType, this.state);
   }
 }
 

@@ -47,6 +47,10 @@ export class Json {
   /** Next object key after key k (whose value is k+1) of object o, or 0. */
   @inline nextKey(o: i32, k: i32): i32 { const x = this.next(k + 1); return x < this.next(o) ? x : 0; }
   @inline kindOf(n: i32): K { return <K>unchecked(this.kind[n]); }
+  /** Where a node's bytes start (a string's after its quote) and how many there are. */
+  @inline ptr(n: i32): usize { return this.base + <usize>unchecked(this.start[n]); }
+  @inline byteLen(n: i32): i32 { return <i32>unchecked(this.len[n]); }
+  @inline escaped(n: i32): bool { return (unchecked(this.flags[n]) & F_ESCAPED) != 0; }
   /** Byte-wise equality of a string node with an ASCII literal, no allocation. */
   is(n: i32, lit: string): bool {
     if (unchecked(this.flags[n]) & F_ESCAPED) return this.str(n) == lit;

@@ -2,6 +2,7 @@
 // by the caller, never truncated on the wire.
 import { MAX_FRAME } from "../config";
 import { formatTime } from "./time";
+import { NAMES, ENUMS } from "../generated/ocpp";
 
 const HEX = "0123456789abcdef";
 
@@ -47,6 +48,28 @@ export class Writer {
   key(k: string): void {
     this.sep(); this.byte(0x22); this.ascii(k); this.byte(0x22); this.byte(0x3a);
     this.afterKey = true;
+  }
+
+  /** A key from the generated name table (a P member). */
+  k(ref: u32): void {
+    this.sep(); this.quoted(ref); this.byte(0x3a);
+    this.afterKey = true;
+  }
+
+  /** A string value that is a generated name (an action, an enum value). */
+  name(ref: u32): void { this.sep(); this.quoted(ref); }
+
+  /** Value v of the enum whose name table is e (an E member). */
+  en(e: u32, v: i32): void { this.name(load<u32>(ENUMS + ((<usize>e + 1 + <usize>v) << 2))); }
+
+  private quoted(ref: u32): void {
+    const n = <i32>(ref & 0xff);
+    if (this.pos + n + 2 > this.cap) { this.overflow = true; return; }
+    const o = this.buf + <usize>this.pos;
+    store<u8>(o, 0x22);
+    memory.copy(o + 1, NAMES + <usize>(ref >> 8), n);
+    store<u8>(o + 1 + n, 0x22);
+    this.pos += n + 2;
   }
 
   ascii(s: string): void {

@@ -3,7 +3,8 @@
 // malformed or unserviceable incoming CALL.
 import { Json, K, JsonError } from "../json/reader";
 import { Writer } from "../json/writer";
-import { Action, ACTION_NAMES } from "../generated/ocpp";
+import { Action } from "../generated/ocpp";
+import { actionName, actionRef, actionOf } from "../messages/schema";
 import { ErrorCode, ERROR_CODE_NAMES } from "./errors";
 import { Decode, resetDecode } from "../messages/codec";
 import { CALL_QUEUE, MAX_MESSAGE_ID, MAX_FRAME, HELD_ANSWERS } from "../config";
@@ -56,9 +57,9 @@ export class Rpc {
 
   /** Queues a CALL whose payload the caller wrote into `body`; `tag` marks it (a transactionId). False (and logged) when the queue is full. */
   enqueue(a: Action, urgent: bool = false, tag: string = ""): bool {
-    if (this.body.overflow) { error("rpc: " + ACTION_NAMES[a] + " payload exceeds the frame limit; dropped"); this.dropped++; return false; }
+    if (this.body.overflow) { error("rpc: " + actionName(a) + " payload exceeds the frame limit; dropped"); this.dropped++; return false; }
     if (this.queue.length >= CALL_QUEUE) {
-      warn("rpc: queue full (" + CALL_QUEUE.toString() + "); " + ACTION_NAMES[a] + " dropped");
+      warn("rpc: queue full (" + CALL_QUEUE.toString() + "); " + actionName(a) + " dropped");
       this.dropped++;
       return false;
     }
@@ -107,7 +108,7 @@ export class Rpc {
       this.inflightId = newMessageId();
       this.deadline = now() + this.timeoutMs;
       const w = this.out.reset();
-      w.arr(); w.int(CALL); w.str(this.inflightId); w.str(ACTION_NAMES[q.action]);
+      w.arr(); w.int(CALL); w.str(this.inflightId); w.name(actionRef(q.action));
       w.bytesValue(changetype<usize>(q.payload), q.payload.byteLength);
       w.endArr();
       this.callRefused = this.transmit() == SEND_BUSY;
@@ -134,7 +135,7 @@ export class Rpc {
   expire(t: i64): void {
     const f = this.inflight;
     if (f === null || t < this.deadline) return;
-    warn("rpc: " + ACTION_NAMES[f.action] + " " + this.inflightId + " timed out");
+    warn("rpc: " + actionName(f.action) + " " + this.inflightId + " timed out");
     this.inflight = null;
     this.onFailure(f.action, "timeout", f.tag);
     this.pump();
@@ -210,8 +211,7 @@ export class Rpc {
     const an = j.nextIn(0, idn);
     const pn = j.nextIn(0, an);
     if (j.kindOf(an) != K.Str) { this.sendError(id, ErrorCode.RpcFrameworkError, "Action must be a string"); return; }
-    let action = -1;
-    for (let i = 0; i < ACTION_NAMES.length; i++) if (j.is(an, ACTION_NAMES[i])) { action = i; break; }
+    const action = actionOf(j, an);
     if (action < 0) { this.sendError(id, ErrorCode.NotImplemented, "Unknown action " + j.str(an)); return; }
     if (j.kindOf(pn) != K.Obj) { this.sendError(id, ErrorCode.FormatViolation, "Payload must be a JSON object"); return; }
     resetDecode();
@@ -221,7 +221,7 @@ export class Rpc {
     this.handling = true;
     const r = this.onCall(<Action>action, j, pn, w);
     this.handling = false;
-    if (r == Served.Unsupported) this.sendError(id, ErrorCode.NotSupported, ACTION_NAMES[action] + " is not supported");
+    if (r == Served.Unsupported) this.sendError(id, ErrorCode.NotSupported, actionName(<Action>action) + " is not supported");
     else if (r == Served.NotRegistered) this.sendError(id, ErrorCode.SecurityError, "The station is not accepted by the CSMS");
     else if (r == Served.Invalid) this.sendError(id, Decode.code, Decode.why);
     else {
@@ -242,7 +242,7 @@ export class Rpc {
     const p = j.nextIn(0, idn);
     if (type == CALLERROR) {
       const why = (j.kindOf(p) == K.Str ? j.str(p) : "?") + ": " + (j.kindOf(j.nextIn(0, p)) == K.Str ? j.str(j.nextIn(0, p)) : "");
-      warn("rpc: " + ACTION_NAMES[f.action] + " " + id + " answered with CALLERROR " + why);
+      warn("rpc: " + actionName(f.action) + " " + id + " answered with CALLERROR " + why);
       this.onFailure(f.action, why, f.tag);
     } else {
       resetDecode();
