@@ -139,10 +139,19 @@ $(ARM_STAMP): $(DEB_STAMP)
 M4 := build/m4
 # One page of linear memory in the image: flash does not depend on it, and the linear memory the engine needs is
 # measured on its own (make bench); the engine does not fit in it yet.
-M4_CFLAGS := -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections -std=c11 -DCW_LINEAR_PAGES=1 -Iboards/include -I$(NATIVE) -I$(WASM_RT)
-$(M4)/engine.o: $(NATIVE)/engine.c $(ARM_STAMP)
+# Memory safety on the MCU: wasm2c's loads and stores take the address masked to the static linear memory
+# (CW_LINEAR_PAGES, a power of two), so a stray access wraps inside the engine's own memory and never reaches other
+# RAM or a peripheral; one AND per access instead of a compare and branch (docs/NATIVE.md). Bulk memory operations
+# and memory.grow keep their range checks; call depth stays counted (no MPU stack guard is assumed).
+MCU_MEMCHECK := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1 -DWASM_RT_SKIP_SIGNAL_RECOVERY=1 -DWASM_RT_USE_STACK_DEPTH_COUNT=1
+M4_CFLAGS := -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections -std=c11 -DCW_LINEAR_PAGES=1 \
+  '-DCW_ADDR_MASK=(CW_LINEAR_PAGES * 65536u - 1u)' -Iboards/include -I$(NATIVE) -I$(WASM_RT)
+$(M4)/engine.c: $(NATIVE)/engine.c
 	@mkdir -p $(M4)
-	arm-none-eabi-gcc $(M4_CFLAGS) -c $< -o $@
+	sed 's/&mem->data\[addr\]/\&mem->data[(addr) \& CW_ADDR_MASK]/' $< > $@
+	@test "$$(grep -c CW_ADDR_MASK $@)" = 2 || { echo "wasm2c's load/store helpers changed: the address mask was not applied" >&2; rm -f $@; exit 1; }
+$(M4)/engine.o: $(M4)/engine.c $(ARM_STAMP)
+	arm-none-eabi-gcc $(M4_CFLAGS) $(MCU_MEMCHECK) -c $< -o $@
 $(M4)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c $(ARM_STAMP)
 	@mkdir -p $(M4)
 	arm-none-eabi-gcc $(M4_CFLAGS) -Wall -Wextra -Werror -c $< -o $@

@@ -24,7 +24,15 @@ uint32_t wasm_rt_call_stack_depth;
 uint32_t wasm_rt_saved_call_stack_depth;
 #endif
 
-static uint8_t linear[CW_LINEAR_PAGES * 65536u] __attribute__((aligned(8)));
+#ifdef CW_ADDR_MASK
+/* Masked addresses (see the Makefile's MCU_MEMCHECK): the mask covers the whole buffer only for a power of two, and an
+ * access of up to 8 bytes at the last address runs 7 bytes past it. */
+_Static_assert((CW_LINEAR_PAGES & (CW_LINEAR_PAGES - 1)) == 0, "CW_LINEAR_PAGES must be a power of two");
+#define CW_LINEAR_SLACK 8u
+#else
+#define CW_LINEAR_SLACK 0u
+#endif
+static uint8_t linear[CW_LINEAR_PAGES * 65536u + CW_LINEAR_SLACK] __attribute__((aligned(8)));
 static int linear_taken;
 static wasm_rt_funcref_t table[CW_TABLE_MAX];
 static int initialized;
