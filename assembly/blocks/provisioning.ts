@@ -7,14 +7,13 @@ import {
 import { Json } from "../json/reader";
 import { field, enumField, enumOf, intField, strField, timeField, count, enumName } from "../messages/schema";
 import { Writer } from "../json/writer";
-import { formatTime } from "../json/time";
 import { rpc, Served } from "../rpc/rpc";
 import { ErrorCode } from "../rpc/errors";
 import { reject } from "../messages/codec";
 import { now, setUtc, utcNow, reschedule } from "../core/clock";
 import { info } from "../core/log";
 import { dm, HeartbeatInterval, ItemsPerMessageGetVariables, ItemsPerMessageSetVariables } from "../device-model/standard";
-import { Variable } from "../device-model/model";
+import { Variable, hasComponentAt, findAt } from "../device-model/model";
 import { StationConfig } from "../station-config";
 import { markAll } from "./availability";
 
@@ -114,10 +113,10 @@ function resolve(j: Json, c: i32, v: i32, attributeType: i32): i32 {
   const e = field(j, c, P.evse);
   const evse = e ? intField(j, e, P.id) : 0;
   const connector = e ? max(intField(j, e, P.connectorId, 0), 0) : 0;
-  const name = strField(j, c, P.name)!, instance = strField(j, c, P.instance);
+  const name = field(j, c, P.name), instance = field(j, c, P.instance);
   found = null;
-  if (!dm.hasComponent(name, instance, evse, connector)) return UNKNOWN_COMPONENT;
-  found = dm.find(name, instance, evse, connector, strField(j, v, P.name)!, strField(j, v, P.instance));
+  if (!hasComponentAt(dm, j, name, instance, evse, connector)) return UNKNOWN_COMPONENT;
+  found = findAt(dm, j, name, instance, evse, connector, field(j, v, P.name), field(j, v, P.instance));
   if (found === null) return UNKNOWN_VARIABLE;
   if (attributeType >= 0 && attributeType != AttributeEnumType.Actual) return UNSUPPORTED_ATTRIBUTE;
   return ACCEPTED;

@@ -487,6 +487,7 @@ function persist(): void {
   if (w.overflow) warn("smart charging: profiles too large to persist");
   else if (store_write(ptr(k), k.byteLength, w.buf, w.pos) != 0) warn("smart charging: could not persist profiles");
   heap.free(w.buf);
+  heap.free(changetype<usize>(w));
 }
 
 export function loadProfiles(): void {

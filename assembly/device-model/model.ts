@@ -5,6 +5,7 @@ import { store_read, store_write } from "../hal";
 import { parseTime, NO_TIME } from "../json/time";
 import { utf8, ptr } from "../core/bytes";
 import { warn } from "../core/log";
+import { Json } from "../json/reader";
 
 const MAX_VALUE = 1000;   // SetVariableData.attributeValue maxLength
 
@@ -37,14 +38,19 @@ export class Variable {
     else if (this.dataType == DataEnumType.decimal) this.num = parseDecimal(this.value);
   }
 
-  get key(): string {
-    let k = "dm/" + this.component;
-    if (this.evse) k += "/" + this.evse.toString();
-    if (this.connector) k += "/" + this.connector.toString();
-    k += "/" + this.name;
-    if (this.instance !== null) k += "/" + this.instance!;
-    return k;
+  /** The storage key, "dm/<component>[/<evse>[/<connector>]]/<name>[/<instance>]", as UTF-8 in KEY; returns its length. */
+  keyBytes(): i32 {
+    let n = put(0, "dm/");
+    n = put(n, this.component);
+    if (this.evse) n = putInt(put(n, "/"), this.evse);
+    if (this.connector) n = putInt(put(n, "/"), this.connector);
+    n = put(put(n, "/"), this.name);
+    const i = this.instance;
+    if (i !== null) n = put(put(n, "/"), i);
+    return n;
   }
+
+  get key(): string { return String.UTF8.decodeUnsafe(KEY, this.keyBytes()); }
 
   /** Why a value may not be written, as an OCPP reasonCode; null when it is valid. */
   check(v: string): string | null {
@@ -86,8 +92,8 @@ export class Variable {
     this.value = v;
     this.refresh();
     if (this.persistent) {
-      const k = utf8(this.key), b = utf8(v);
-      if (store_write(ptr(k), k.byteLength, ptr(b), b.byteLength) != 0) warn("device model: could not persist " + this.key);
+      const b = utf8(v);
+      if (store_write(KEY, this.keyBytes(), ptr(b), b.byteLength) != 0) warn("device model: could not persist " + this.key);
     }
     const f = this.onChange;
     if (f) f(this);
@@ -96,11 +102,10 @@ export class Variable {
   /** Replaces the default with the persisted value, if one is stored and still valid. */
   load(): void {
     if (!this.persistent) return;
-    const k = utf8(this.key);
     // A raw block, freed at once: loading every variable at init leaves no garbage behind.
     const cap = MAX_VALUE * 4;
     const buf = heap.alloc(cap);
-    const n = store_read(ptr(k), k.byteLength, buf, cap);
+    const n = store_read(KEY, this.keyBytes(), buf, cap);
     const v = n >= 0 ? String.UTF8.decodeUnsafe(buf, n) : "";
     heap.free(buf);
     if (n < 0) return;
@@ -108,6 +113,22 @@ export class Variable {
     this.value = v;
     this.refresh();
   }
+}
+
+/** Scratch space for a storage key (components, variables and instances are at most 50 characters each). */
+const KEY_MAX = 3 + 50 + 12 + 50 + 51 + 51;
+const KEY = memory.data(KEY_MAX * 3);
+
+/** Appends s as UTF-8 at KEY + n; returns the new length. */
+function put(n: i32, s: string): i32 {
+  return n + <i32>String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, KEY + <usize>n);
+}
+
+function putInt(n: i32, v: i32): i32 {
+  let len = 1;
+  for (let t = v; t >= 10; t /= 10) len++;
+  for (let i = len - 1; i >= 0; i--) { store<u8>(KEY + <usize>(n + i), <u8>(0x30 + v % 10)); v /= 10; }
+  return n + len;
 }
 
 function inList(list: string | null, v: string): bool {
@@ -168,6 +189,27 @@ export class DeviceModel {
     }
     return null;
   }
+}
+
+/** The same lookups by a request's string nodes on the JSON tape (0: absent), without copying them. */
+export function hasComponentAt(m: DeviceModel, j: Json, name: i32, instance: i32, evse: i32, connector: i32): bool {
+  if (instance) return false;   // no instance names in this build (sameInstance)
+  for (let i = 0; i < m.vars.length; i++) {
+    const v = unchecked(m.vars[i]);
+    if (v.evse == evse && v.connector == connector && j.is(name, v.component)) return true;
+  }
+  return false;
+}
+
+export function findAt(m: DeviceModel, j: Json, component: i32, cInstance: i32, evse: i32, connector: i32, name: i32, vInstance: i32): Variable | null {
+  if (cInstance) return null;
+  for (let i = 0; i < m.vars.length; i++) {
+    const v = unchecked(m.vars[i]);
+    if (v.evse != evse || v.connector != connector || !j.is(name, v.name) || !j.is(component, v.component)) continue;
+    const vi = v.instance;
+    if (vi === null ? vInstance == 0 : vInstance != 0 && j.is(vInstance, vi)) return v;
+  }
+  return null;
 }
 
 /** This build's components have no instance names: only an absent instance matches. */

@@ -12,12 +12,15 @@ export const enum JsonError {
 const F_ESCAPED: u8 = 1;   // string holds backslash escapes
 const F_FRAC: u8 = 2;      // number has a fraction or exponent
 
+// Unmanaged (raw memory, not traced by the GC): functions that take a Json keep no shadow-stack frame for it.
+@unmanaged
 export class Json {
-  kind: StaticArray<u8> = new StaticArray<u8>(MAX_JSON_NODES);
-  flags: StaticArray<u8> = new StaticArray<u8>(MAX_JSON_NODES);
-  start: StaticArray<u32> = new StaticArray<u32>(MAX_JSON_NODES);
-  len: StaticArray<u32> = new StaticArray<u32>(MAX_JSON_NODES);
-  end: StaticArray<u16> = new StaticArray<u16>(MAX_JSON_NODES);
+  // Per node: kind and flags (u8 each), start and length in bytes (u32 each), index past its subtree (u16).
+  kind: usize = heap.alloc(MAX_JSON_NODES);
+  flags: usize = heap.alloc(MAX_JSON_NODES);
+  start: usize = heap.alloc(MAX_JSON_NODES << 2);
+  len: usize = heap.alloc(MAX_JSON_NODES << 2);
+  end: usize = heap.alloc(MAX_JSON_NODES << 1);
   count: i32 = 0;
   base: usize = 0;
   size: i32 = 0;
@@ -39,24 +42,24 @@ export class Json {
 
   // ---- navigation ----
   @inline at(i: i32): u8 { return load<u8>(this.base + <usize>i); }
-  @inline next(n: i32): i32 { return <i32>unchecked(this.end[n]); }
+  @inline next(n: i32): i32 { return <i32>load<u16>(this.end + (<usize>n << 1)); }
   /** First child (array element or object key), or 0 when empty. */
   @inline first(n: i32): i32 { return n + 1 < this.next(n) ? n + 1 : 0; }
   /** Next array element after element e of array a, or 0. */
   @inline nextIn(a: i32, e: i32): i32 { const x = this.next(e); return x < this.next(a) ? x : 0; }
   /** Next object key after key k (whose value is k+1) of object o, or 0. */
   @inline nextKey(o: i32, k: i32): i32 { const x = this.next(k + 1); return x < this.next(o) ? x : 0; }
-  @inline kindOf(n: i32): K { return <K>unchecked(this.kind[n]); }
+  @inline kindOf(n: i32): K { return <K>load<u8>(this.kind + <usize>n); }
   /** Where a node's bytes start (a string's after its quote) and how many there are. */
-  @inline ptr(n: i32): usize { return this.base + <usize>unchecked(this.start[n]); }
-  @inline byteLen(n: i32): i32 { return <i32>unchecked(this.len[n]); }
-  @inline escaped(n: i32): bool { return (unchecked(this.flags[n]) & F_ESCAPED) != 0; }
+  @inline ptr(n: i32): usize { return this.base + <usize>load<u32>(this.start + (<usize>n << 2)); }
+  @inline byteLen(n: i32): i32 { return <i32>load<u32>(this.len + (<usize>n << 2)); }
+  @inline escaped(n: i32): bool { return (load<u8>(this.flags + <usize>n) & F_ESCAPED) != 0; }
   /** Byte-wise equality of a string node with an ASCII literal, no allocation. */
   is(n: i32, lit: string): bool {
-    if (unchecked(this.flags[n]) & F_ESCAPED) return this.str(n) == lit;
-    const l = <i32>unchecked(this.len[n]);
+    if (load<u8>(this.flags + <usize>n) & F_ESCAPED) return this.str(n) == lit;
+    const l = <i32>load<u32>(this.len + (<usize>n << 2));
     if (l != lit.length) return false;
-    const p = this.base + unchecked(this.start[n]);
+    const p = this.base + load<u32>(this.start + (<usize>n << 2));
     const q = changetype<usize>(lit);
     for (let i = 0; i < l; i++) if (<u32>load<u8>(p + i) != <u32>load<u16>(q + (<usize>i << 1))) return false;
     return true;
@@ -64,9 +67,9 @@ export class Json {
 
   /** Decoded string value (escapes resolved). */
   str(n: i32): string {
-    const p = this.base + unchecked(this.start[n]);
-    const l = unchecked(this.len[n]);
-    if (!(unchecked(this.flags[n]) & F_ESCAPED)) return String.UTF8.decodeUnsafe(p, l);
+    const p = this.base + load<u32>(this.start + (<usize>n << 2));
+    const l = load<u32>(this.len + (<usize>n << 2));
+    if (!(load<u8>(this.flags + <usize>n) & F_ESCAPED)) return String.UTF8.decodeUnsafe(p, l);
     const buf = heap.alloc(l);
     let o: usize = 0;
     for (let i: u32 = 0; i < l; i++) {
@@ -89,33 +92,33 @@ export class Json {
 
   /** Raw source bytes of any node, e.g. to echo an id. */
   raw(n: i32): string {
-    return String.UTF8.decodeUnsafe(this.base + unchecked(this.start[n]), unchecked(this.len[n]));
+    return String.UTF8.decodeUnsafe(this.base + load<u32>(this.start + (<usize>n << 2)), load<u32>(this.len + (<usize>n << 2)));
   }
 
   /** Number of Unicode code points of a string node (schema maxLength counts these). */
   codePoints(n: i32): i32 {
-    if (unchecked(this.flags[n]) & F_ESCAPED) {
+    if (load<u8>(this.flags + <usize>n) & F_ESCAPED) {
       const s = this.str(n); let c = 0;
       for (let i = 0; i < s.length; i++) { const u = s.charCodeAt(i); if (u < 0xdc00 || u > 0xdfff) c++; }
       return c;
     }
-    const p = this.base + unchecked(this.start[n]);
-    const l = unchecked(this.len[n]);
+    const p = this.base + load<u32>(this.start + (<usize>n << 2));
+    const l = load<u32>(this.len + (<usize>n << 2));
     let c = 0;
     for (let i: u32 = 0; i < l; i++) if ((load<u8>(p + i) & 0xc0) != 0x80) c++;
     return c;
   }
 
   isIntegral(n: i32): bool {
-    if (!(unchecked(this.flags[n]) & F_FRAC)) return true;
+    if (!(load<u8>(this.flags + <usize>n) & F_FRAC)) return true;
     const v = this.num(n);
     return Math.floor(v) == v;
   }
 
   /** Number value; exact for integers below 2^53 and for decimals of up to 15 significant digits. */
   num(n: i32): f64 {
-    const p = this.base + unchecked(this.start[n]);
-    const l = <i32>unchecked(this.len[n]);
+    const p = this.base + load<u32>(this.start + (<usize>n << 2));
+    const l = <i32>load<u32>(this.len + (<usize>n << 2));
     let i = 0; let neg = false;
     if (load<u8>(p) == 0x2d) { neg = true; i++; }
     let m: u64 = 0; let e: i32 = 0; let digits = 0;
@@ -149,29 +152,37 @@ export class Json {
     return e;
   }
 
-  private ws(): void {
-    while (this.pos < this.size) {
-      const c = this.at(this.pos);
+  @inline private ws(): void {
+    if (this.pos < this.size && load<u8>(this.base + <usize>this.pos) > 0x20) return;
+    this.skipWs();
+  }
+
+  private skipWs(): void {
+    const b = this.base, n = this.size;
+    let p = this.pos;
+    while (p < n) {
+      const c = load<u8>(b + <usize>p);
       if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) break;
-      this.pos++;
+      p++;
     }
+    this.pos = p;
   }
 
   private node(k: K, start: i32): i32 {
     const i = this.count;
     if (i >= MAX_JSON_NODES) { this.fail(JsonError.TooManyNodes); return -1; }
     this.count = i + 1;
-    unchecked(this.kind[i] = <u8>k);
-    unchecked(this.flags[i] = 0);
-    unchecked(this.start[i] = <u32>start);
-    unchecked(this.len[i] = 0);
-    unchecked(this.end[i] = <u16>(i + 1));
+    store<u8>(this.kind + <usize>i, <u8>k);
+    store<u8>(this.flags + <usize>i, 0);
+    store<u32>(this.start + (<usize>i << 2), <u32>start);
+    store<u32>(this.len + (<usize>i << 2), 0);
+    store<u16>(this.end + (<usize>i << 1), <u16>(i + 1));
     return i;
   }
 
   private close(i: i32, endPos: i32): void {
-    unchecked(this.len[i] = <u32>(endPos - <i32>unchecked(this.start[i])));
-    unchecked(this.end[i] = <u16>this.count);
+    store<u32>(this.len + (<usize>i << 2), <u32>(endPos - <i32>load<u32>(this.start + (<usize>i << 2))));
+    store<u16>(this.end + (<usize>i << 1), <u16>this.count);
   }
 
   private value(depth: i32): void {
@@ -230,27 +241,32 @@ export class Json {
   private string(): void {
     const i = this.node(K.Str, this.pos + 1);
     if (i < 0) return;
+    const b = this.base, size = this.size;
     let p = this.pos + 1;
-    const size = this.size;
     while (true) {
+      // Plain printable ASCII, the common case, in a tight loop.
+      let c: u32 = 0;
+      while (p < size) {
+        c = load<u8>(b + <usize>p);
+        if (c == 0x22 || c == 0x5c || c < 0x20 || c >= 0x80) break;
+        p++;
+      }
       if (p >= size) { this.pos = p; this.fail(JsonError.Syntax); return; }
-      const c = this.at(p);
       if (c == 0x22) break;
       if (c < 0x20) { this.pos = p; this.fail(JsonError.Syntax); return; }
       if (c == 0x5c) {
-        unchecked(this.flags[i] = F_ESCAPED);
+        store<u8>(this.flags + <usize>i, F_ESCAPED);
         if (p + 1 >= size) { this.pos = p; this.fail(JsonError.Syntax); return; }
-        const e = this.at(p + 1);
+        const e = load<u8>(b + <usize>p + 1);
         if (e == 0x75) {
           if (p + 6 > size) { this.pos = p; this.fail(JsonError.BadEscape); return; }
-          if (hex4(this.base + <usize>p + 2) < 0) { this.pos = p; this.fail(JsonError.BadEscape); return; }
+          if (hex4(b + <usize>p + 2) < 0) { this.pos = p; this.fail(JsonError.BadEscape); return; }
           p += 6;
         } else if (unescapeChar(e) != 0) p += 2;
         else { this.pos = p; this.fail(JsonError.BadEscape); return; }
         continue;
       }
-      if (c < 0x80) { p++; continue; }
-      const n = utf8Len(this.base + <usize>p, size - p);
+      const n = utf8Len(b + <usize>p, size - p);
       if (n == 0) { this.pos = p; this.fail(JsonError.BadUtf8); return; }
       p += n;
     }
@@ -261,29 +277,29 @@ export class Json {
   private number(): void {
     const i = this.node(K.Num, this.pos);
     if (i < 0) return;
+    const b = this.base, size = this.size;
     let p = this.pos;
-    if (this.at(p) == 0x2d) p++;
-    if (p >= this.size || !isDigit(this.at(p))) { this.pos = p; this.fail(JsonError.Syntax); return; }
-    if (this.at(p) == 0x30) p++;
-    else while (p < this.size && isDigit(this.at(p))) p++;
-    if (p < this.size && this.at(p) == 0x2e) {
-      unchecked(this.flags[i] = F_FRAC);
+    if (load<u8>(b + <usize>p) == 0x2d) p++;
+    if (p >= size || !isDigit(load<u8>(b + <usize>p))) { this.pos = p; this.fail(JsonError.Syntax); return; }
+    if (load<u8>(b + <usize>p) == 0x30) p++;
+    else while (p < size && isDigit(load<u8>(b + <usize>p))) p++;
+    if (p < size && load<u8>(b + <usize>p) == 0x2e) {
+      store<u8>(this.flags + <usize>i, F_FRAC);
       p++;
-      if (p >= this.size || !isDigit(this.at(p))) { this.pos = p; this.fail(JsonError.Syntax); return; }
-      while (p < this.size && isDigit(this.at(p))) p++;
+      if (p >= size || !isDigit(load<u8>(b + <usize>p))) { this.pos = p; this.fail(JsonError.Syntax); return; }
+      while (p < size && isDigit(load<u8>(b + <usize>p))) p++;
     }
-    if (p < this.size && (this.at(p) | 0x20) == 0x65) {
-      unchecked(this.flags[i] = F_FRAC);
+    if (p < size && (load<u8>(b + <usize>p) | 0x20) == 0x65) {
+      store<u8>(this.flags + <usize>i, F_FRAC);
       p++;
-      if (p < this.size && (this.at(p) == 0x2b || this.at(p) == 0x2d)) p++;
-      if (p >= this.size || !isDigit(this.at(p))) { this.pos = p; this.fail(JsonError.Syntax); return; }
-      while (p < this.size && isDigit(this.at(p))) p++;
+      if (p < size && (load<u8>(b + <usize>p) == 0x2b || load<u8>(b + <usize>p) == 0x2d)) p++;
+      if (p >= size || !isDigit(load<u8>(b + <usize>p))) { this.pos = p; this.fail(JsonError.Syntax); return; }
+      while (p < size && isDigit(load<u8>(b + <usize>p))) p++;
     }
     this.pos = p;
     this.close(i, p);
   }
 }
-
 @inline function isDigit(c: u8): bool { return c >= 0x30 && c <= 0x39; }
 
 function unescapeChar(c: u8): u8 {

@@ -11,14 +11,16 @@ function daysFromCivil(y: i64, m: i64, d: i64): i64 {
   return era * 146097 + doe - 719468;
 }
 
-function pad(v: i64, w: i32): string {
-  let s = v.toString();
-  while (s.length < w) s = "0" + s;
-  return s;
+/** Writes v as w decimal digits at p. */
+@inline function digits(p: usize, v: i64, w: i32): void {
+  for (let i = w - 1; i >= 0; i--) { store<u8>(p + <usize>i, <u8>(0x30 + v % 10)); v /= 10; }
 }
 
-/** "YYYY-MM-DDTHH:MM:SS.mmmZ" (milliseconds only when non-zero). */
-export function formatTime(ms: i64): string {
+/** Longest formatTimeTo output. */
+export const TIME_MAX: i32 = 24;
+
+/** Writes "YYYY-MM-DDTHH:MM:SS.mmmZ" (milliseconds only when non-zero) at p; returns its length. */
+export function formatTimeTo(p: usize, ms: i64): i32 {
   let days = ms / 86400000;
   let rem = ms % 86400000;
   if (rem < 0) { rem += 86400000; days--; }
@@ -33,10 +35,18 @@ export function formatTime(ms: i64): string {
   const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
   const sec = rem / 1000;
   const milli = rem % 1000;
-  let s = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" +
-    pad(sec / 3600, 2) + ":" + pad((sec / 60) % 60, 2) + ":" + pad(sec % 60, 2);
-  if (milli) s += "." + pad(milli, 3);
-  return s + "Z";
+  digits(p, y, 4); store<u8>(p + 4, 0x2d); digits(p + 5, m, 2); store<u8>(p + 7, 0x2d); digits(p + 8, d, 2);
+  store<u8>(p + 10, 0x54); digits(p + 11, sec / 3600, 2); store<u8>(p + 13, 0x3a); digits(p + 14, (sec / 60) % 60, 2);
+  store<u8>(p + 16, 0x3a); digits(p + 17, sec % 60, 2);
+  let n = 19;
+  if (milli) { store<u8>(p + 19, 0x2e); digits(p + 20, milli, 3); n = 23; }
+  store<u8>(p + <usize>n, 0x5a);
+  return n + 1;
+}
+
+export function formatTime(ms: i64): string {
+  const b = memory.data(TIME_MAX);
+  return String.UTF8.decodeUnsafe(b, formatTimeTo(b, ms));
 }
 
 function num(p: usize, n: i32): i32 {

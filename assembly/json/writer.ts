@@ -1,11 +1,13 @@
 // JSON writer into one fixed buffer. Overflow is sticky: the frame is dropped
 // by the caller, never truncated on the wire.
 import { MAX_FRAME } from "../config";
-import { formatTime } from "./time";
+import { formatTimeTo, TIME_MAX } from "./time";
 import { NAMES, ENUMS } from "../generated/ocpp";
 
 const HEX = "0123456789abcdef";
 
+// Unmanaged (raw memory): functions that take a Writer keep no shadow-stack frame for it.
+@unmanaged
 export class Writer {
   buf: usize = heap.alloc(MAX_FRAME);
   cap: i32 = MAX_FRAME;
@@ -100,8 +102,18 @@ export class Writer {
   bytesValue(p: usize, n: i32): void { this.sep(); this.bytes(p, n); }
 
   str(s: string): void {
-    this.sep(); this.byte(0x22);
-    if (Writer.plain(s)) { this.ascii(s); this.byte(0x22); return; }
+    this.sep();
+    const n = s.length;
+    if (Writer.plain(s)) {
+      if (this.pos + n + 2 > this.cap) { this.overflow = true; return; }
+      const q = changetype<usize>(s), o = this.buf + <usize>this.pos;
+      store<u8>(o, 0x22);
+      for (let i = 0; i < n; i++) store<u8>(o + 1 + <usize>i, <u8>load<u16>(q + (<usize>i << 1)));
+      store<u8>(o + 1 + <usize>n, 0x22);
+      this.pos += n + 2;
+      return;
+    }
+    this.byte(0x22);
     for (let i = 0; i < s.length; i++) {
       let c = s.charCodeAt(i);
       if (c == 0x22 || c == 0x5c) { this.byte(0x5c); this.byte(c); }
@@ -128,12 +140,14 @@ export class Writer {
   int(v: i64): void { this.sep(); this.digits(v); }
 
   private digits(v: i64): void {
-    if (v < 0) { this.byte(0x2d); v = -v; }
-    let u = <u64>v;
-    let tmp: u64 = 0; let n = 0;
-    do { tmp = tmp * 10 + u % 10; u /= 10; n++; } while (u);
-    // tmp holds the digits reversed; leading digit count is n
-    for (let i = 0; i < n; i++) { this.byte(<i32>(tmp % 10) + 0x30); tmp /= 10; }
+    if (this.pos + 20 > this.cap) { this.overflow = true; return; }
+    const o = this.buf + <usize>this.pos;
+    let n = 0;
+    if (v < 0) { store<u8>(o, 0x2d); n = 1; v = -v; }
+    let u = <u64>v, len = 1;
+    for (let t = u; t >= 10; t /= 10) len++;
+    for (let i = len - 1; i >= 0; i--) { store<u8>(o + <usize>(n + i), <u8>(0x30 + u % 10)); u /= 10; }
+    this.pos += n + len;
   }
 
   /** A decimal with at most 6 fractional digits, trailing zeros trimmed; non-finite values are a writer error. */
@@ -167,7 +181,15 @@ export class Writer {
 
   bool(b: bool): void { this.sep(); this.ascii(b ? "true" : "false"); }
   nul(): void { this.sep(); this.ascii("null"); }
-  time(ms: i64): void { this.sep(); this.byte(0x22); this.ascii(formatTime(ms)); this.byte(0x22); }
+  time(ms: i64): void {
+    this.sep();
+    if (this.pos + TIME_MAX + 2 > this.cap) { this.overflow = true; return; }
+    const o = this.buf + <usize>this.pos;
+    store<u8>(o, 0x22);
+    const n = formatTimeTo(o + 1, ms);
+    store<u8>(o + 1 + <usize>n, 0x22);
+    this.pos += n + 2;
+  }
 
   toString(): string { return String.UTF8.decodeUnsafe(this.buf, this.pos); }
 }

@@ -25,7 +25,11 @@ export function actionRef(a: Action): u32 { return load<u32>(ACTION_NAMES + (<us
 export function actionName(a: Action): string { return nameStr(actionRef(a)); }
 /** The Action a string node names, or -1. */
 export function actionOf(j: Json, n: i32): i32 {
-  for (let i = 0; i < ACTION_COUNT; i++) if (nameIs(j, n, actionRef(<Action>i))) return i;
+  const esc = j.escaped(n), p = j.ptr(n), l = j.byteLen(n);
+  for (let i = 0; i < ACTION_COUNT; i++) {
+    const r = actionRef(<Action>i);
+    if (esc ? nameIs(j, n, r) : is(p, l, r)) return i;
+  }
   return -1;
 }
 export function requestType(a: Action): u32 { return load<u32>(REQUEST_TYPES + (<usize>a << 2)); }
@@ -36,22 +40,33 @@ export function nameIs(j: Json, n: i32, ref: u32): bool {
   const l = nameLen(ref);
   if (j.escaped(n)) {
     const b = String.UTF8.encode(j.str(n));
-    return b.byteLength == l && memory.compare(changetype<usize>(b), namePtr(ref), l) == 0;
+    return b.byteLength == l && same(changetype<usize>(b), namePtr(ref), l);
   }
-  return j.byteLen(n) == l && memory.compare(j.ptr(n), namePtr(ref), l) == 0;
+  return j.byteLen(n) == l && same(j.ptr(n), namePtr(ref), l);
+}
+
+/** Whether the unescaped bytes (p, l) are the name ref. */
+@inline function is(p: usize, l: i32, ref: u32): bool { return nameLen(ref) == l && same(p, namePtr(ref), l); }
+
+@inline function same(a: usize, b: usize, n: i32): bool {
+  for (let i: usize = 0; i < <usize>n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
 }
 
 // ---- reading a validated payload ----
 
 /** The value node of key `ref` in object o, or 0 when absent. */
 export function field(j: Json, o: i32, ref: u32): i32 {
-  for (let k = j.first(o); k; k = j.nextKey(o, k)) if (nameIs(j, k, ref)) return k + 1;
+  for (let k = j.first(o); k; k = j.nextKey(o, k)) {
+    if (j.escaped(k) ? nameIs(j, k, ref) : is(j.ptr(k), j.byteLen(k), ref)) return k + 1;
+  }
   return 0;
 }
 /** Index of a (validated) enum string node in table e. */
 export function enumOf(j: Json, n: i32, e: u32): i32 {
   const c = <i32>load<u32>(ENUMS + (<usize>e << 2));
-  for (let i = 0; i < c; i++) if (nameIs(j, n, enumRef(e, i))) return i;
+  const esc = j.escaped(n), p = j.ptr(n), l = j.byteLen(n);
+  for (let i = 0; i < c; i++) if (esc ? nameIs(j, n, enumRef(e, i)) : is(p, l, enumRef(e, i))) return i;
   return -1;
 }
 /** An optional enum field: its index, or -1 when absent. */
@@ -84,7 +99,11 @@ export function check(j: Json, n: i32, t: u32): bool {
     let seen: u32 = 0;
     for (let key = j.first(n); key; key = j.nextKey(n, key)) {
       let i: u32 = 0;
-      while (i < np && !nameIs(j, key, word(t + 1 + 2 * i))) i++;
+      if (j.escaped(key)) while (i < np && !nameIs(j, key, word(t + 1 + 2 * i))) i++;
+      else {
+        const p = j.ptr(key), l = j.byteLen(key);
+        while (i < np && !is(p, l, word(t + 1 + 2 * i))) i++;
+      }
       if (i == np) {
         if (strict) { reject(ErrorCode.PropertyConstraintViolation, j.str(key), "not allowed"); return false; }
         continue;

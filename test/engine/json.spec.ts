@@ -4,9 +4,11 @@ import { formatTime, parseTime, NO_TIME } from "../../assembly/json/time";
 
 const j = new Json();
 
+let text = new ArrayBuffer(0);   // the tape points into it: it must outlive each test's reads
+
 function parse(s: string): JsonError {
-  const b = String.UTF8.encode(s);
-  return j.parse(changetype<usize>(b), b.byteLength);
+  text = String.UTF8.encode(s);
+  return j.parse(changetype<usize>(text), text.byteLength);
 }
 
 function parseBytes(bytes: u8[]): JsonError {
