@@ -32,6 +32,7 @@ $(DEB_STAMP): $(NPM_STAMP)
 
 # The native engine: wasm2c turns the very engine.wasm that Node runs into C, linked with the C shim.
 NATIVE := build/native
+MCU_C := build/mcu
 WASM_RT := /usr/src/wasm2c
 CFLAGS_SHIM := -O2 -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Iboards/include -I$(NATIVE) -I$(WASM_RT)
 
@@ -77,7 +78,24 @@ $(NATIVE)/station.asan.o: boards/posix/station.c boards/include/chargewasm.h boa
 build/chargewasm-station-asan: $(NATIVE)/station.asan.o $(NATIVE)/boardlink.asan.o $(NATIVE)/engine_wasm2c.asan.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
 	gcc $(SAN) -o $@ $^ -lwebsockets -lm
 
-native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-station build/chargewasm-station-asan
+# The MCU's C (masked addresses, compressed data, the static runtime) built for this machine: the native tests run the
+# scenarios through it too, so the code that goes into firmware is exercised here. 4 pages: the mask needs a power of two.
+MCU_X86 := $(NATIVE)/mcu
+MCU_X86_CFLAGS := -O2 -std=c11 -D_DEFAULT_SOURCE -DCW_LINEAR_PAGES=4 '-DCW_ADDR_MASK=(CW_LINEAR_PAGES * 65536u - 1u)' \
+  -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -Iboards/include -I$(NATIVE) -I$(WASM_RT)
+$(MCU_X86)/engine.o: $(MCU_C)/engine.c
+	@mkdir -p $(MCU_X86)
+	gcc $(filter-out -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0,$(MCU_X86_CFLAGS)) $(MCU_MEMCHECK) -c $< -o $@
+$(MCU_X86)/engine_data.o: $(MCU_C)/engine_data.c
+	@mkdir -p $(MCU_X86)
+	gcc $(MCU_X86_CFLAGS) -c $< -o $@
+$(MCU_X86)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c
+	@mkdir -p $(MCU_X86)
+	gcc $(MCU_X86_CFLAGS) -Wall -Wextra -Werror -Wshadow -c $< -o $@
+build/chargewasm-replay-mcu: $(NATIVE)/replay.o $(MCU_X86)/engine_wasm2c.o $(MCU_X86)/engine.o $(MCU_X86)/engine_data.o $(MCU_X86)/data_lz.o $(MCU_X86)/wasm_rt_static.o
+	gcc -o $@ $^ -lm
+
+native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-replay-mcu build/chargewasm-station build/chargewasm-station-asan
 
 deps: $(NPM_STAMP)
 
@@ -139,26 +157,30 @@ $(ARM_STAMP): $(DEB_STAMP)
 M4 := build/m4
 # One page of linear memory in the image: flash does not depend on it, and the linear memory the engine needs is
 # measured on its own (make bench); the engine does not fit in it yet.
-# Memory safety on the MCU: wasm2c's loads and stores take the address masked to the static linear memory
-# (CW_LINEAR_PAGES, a power of two), so a stray access wraps inside the engine's own memory and never reaches other
-# RAM or a peripheral; one AND per access instead of a compare and branch (docs/NATIVE.md). Bulk memory operations
-# and memory.grow keep their range checks; call depth stays counted (no MPU stack guard is assumed).
+# The MCU's C (schemas/mcu-c.ts): wasm2c's output of the same engine.wasm with every load and store address masked to
+# the static linear memory (CW_LINEAR_PAGES, a power of two), so a stray access wraps inside the engine's own RAM and
+# never reaches other RAM or a peripheral (one AND per access instead of a compare and branch), and the static data
+# image stored compressed (boards/common/data_lz.c decodes it at instantiation). Bulk memory operations and
+# memory.grow keep their range checks; call depth stays counted (no MPU stack guard is assumed). docs/NATIVE.md.
+$(MCU_C)/engine.c: $(NATIVE)/engine.c $(ENGINE) schemas/mcu-c.ts
+	npx tsx schemas/mcu-c.ts $(NATIVE)/engine.c $(ENGINE) $(MCU_C)
+$(MCU_C)/engine_data.c: $(MCU_C)/engine.c
 MCU_MEMCHECK := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1 -DWASM_RT_SKIP_SIGNAL_RECOVERY=1 -DWASM_RT_USE_STACK_DEPTH_COUNT=1
 M4_CFLAGS := -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections -std=c11 -DCW_LINEAR_PAGES=1 \
   '-DCW_ADDR_MASK=(CW_LINEAR_PAGES * 65536u - 1u)' -Iboards/include -I$(NATIVE) -I$(WASM_RT)
-$(M4)/engine.c: $(NATIVE)/engine.c
+$(M4)/engine.o: $(MCU_C)/engine.c $(ARM_STAMP)
 	@mkdir -p $(M4)
-	sed 's/&mem->data\[addr\]/\&mem->data[(addr) \& CW_ADDR_MASK]/' $< > $@
-	@test "$$(grep -c CW_ADDR_MASK $@)" = 2 || { echo "wasm2c's load/store helpers changed: the address mask was not applied" >&2; rm -f $@; exit 1; }
-$(M4)/engine.o: $(M4)/engine.c $(ARM_STAMP)
 	arm-none-eabi-gcc $(M4_CFLAGS) $(MCU_MEMCHECK) -c $< -o $@
+$(M4)/engine_data.o: $(MCU_C)/engine_data.c $(ARM_STAMP)
+	@mkdir -p $(M4)
+	arm-none-eabi-gcc $(M4_CFLAGS) -c $< -o $@
 $(M4)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c $(ARM_STAMP)
 	@mkdir -p $(M4)
 	arm-none-eabi-gcc $(M4_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
 $(M4)/%.o: test/bench/m4/%.c boards/include/chargewasm.h $(ARM_STAMP)
 	@mkdir -p $(M4)
 	arm-none-eabi-gcc $(M4_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
-$(M4)/engine-m4.elf: $(M4)/engine.o $(M4)/engine_wasm2c.o $(M4)/wasm_rt_static.o $(M4)/stub-board.o $(M4)/startup.o test/bench/m4/stm32f405.ld
+$(M4)/engine-m4.elf: $(M4)/engine.o $(M4)/engine_data.o $(M4)/data_lz.o $(M4)/engine_wasm2c.o $(M4)/wasm_rt_static.o $(M4)/stub-board.o $(M4)/startup.o test/bench/m4/stm32f405.ld
 	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=nano.specs --specs=nosys.specs -nostartfiles -T test/bench/m4/stm32f405.ld \
 	  -Wl,--gc-sections -o $@ $(filter %.o,$^) -lm
 

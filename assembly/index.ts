@@ -2,7 +2,7 @@
 import { BootReasonEnumType } from "./generated/ocpp";
 import { MAX_FRAME } from "./config";
 import { rpc } from "./rpc/rpc";
-import { conn, Link } from "./core/connection";
+import { conn, Link } from "./blocks/connection";
 import { now, rescheduled, clearRescheduled } from "./core/clock";
 import { error, info, warn } from "./core/log";
 import { parseConfig } from "./station-config";

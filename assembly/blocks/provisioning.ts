@@ -11,7 +11,7 @@ import { rpc, Served } from "../rpc/rpc";
 import { ErrorCode } from "../rpc/errors";
 import { reject } from "../messages/codec";
 import { now, setUtc, utcNow, reschedule } from "../core/clock";
-import { info } from "../core/log";
+import { info, sayParts, Level } from "../core/log";
 import { dm, HeartbeatInterval, ItemsPerMessageGetVariables, ItemsPerMessageSetVariables } from "../device-model/standard";
 import { Variable, hasComponentAt, findAt } from "../device-model/model";
 import { StationConfig } from "../station-config";
@@ -169,14 +169,14 @@ export function setVariables(j: Json, r: i32, w: Writer): Served {
     const x = found;
     let why: string | null = null;
     if (st == ACCEPTED && x !== null) {
-      const value = strField(j, d, P.attributeValue)!;
+      const vn = field(j, d, P.attributeValue), value = j.str(vn);
       if (x.mutability == MutabilityEnumType.ReadOnly) why = "ReadOnly";
       else why = x.check(value);
       if (why !== null) st = REJECTED;
       else {
-        x.set(value);
+        if (j.escaped(vn)) x.set(value); else x.set(value, j.ptr(vn), j.byteLen(vn));
         if (x.rebootRequired) st = SS.RebootRequired;
-        info("provisioning: " + x.key + " = " + (x.mutability == MutabilityEnumType.WriteOnly ? "***" : value));
+        sayParts(Level.Info, "provisioning: ", x.key, " = ", x.mutability == MutabilityEnumType.WriteOnly ? "***" : value);
       }
     }
     w.obj();

@@ -87,13 +87,14 @@ export class Variable {
     return null;
   }
 
-  /** Writes a checked value, persists it and notifies the owner. */
-  set(v: string): void {
+  /** Writes a checked value, persists it and notifies the owner; `utf8At`/`len` may give v's UTF-8 bytes when at hand. */
+  set(v: string, utf8At: usize = 0, len: i32 = 0): void {
     this.value = v;
     this.refresh();
     if (this.persistent) {
-      const b = utf8(v);
-      if (store_write(KEY, this.keyBytes(), ptr(b), b.byteLength) != 0) warn("device model: could not persist " + this.key);
+      let at = utf8At;
+      if (!at) { const b = utf8(v); at = ptr(b); len = b.byteLength; }
+      if (store_write(KEY, this.keyBytes(), at, len) != 0) warn("device model: could not persist " + this.key);
     }
     const f = this.onChange;
     if (f) f(this);
@@ -119,9 +120,15 @@ export class Variable {
 const KEY_MAX = 3 + 50 + 12 + 50 + 51 + 51;
 const KEY = memory.data(KEY_MAX * 3);
 
-/** Appends s as UTF-8 at KEY + n; returns the new length. */
+/** Appends s as UTF-8 at KEY + n; returns the new length. Names are ASCII, copied a unit at a time. */
 function put(n: i32, s: string): i32 {
-  return n + <i32>String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, KEY + <usize>n);
+  const q = changetype<usize>(s), len = s.length;
+  for (let i = 0; i < len; i++) {
+    const c = load<u16>(q + (<usize>i << 1));
+    if (c >= 0x80) return n + <i32>String.UTF8.encodeUnsafe(q, len, KEY + <usize>n);
+    store<u8>(KEY + <usize>(n + i), <u8>c);
+  }
+  return n + len;
 }
 
 function putInt(n: i32, v: i32): i32 {
@@ -203,9 +210,12 @@ export function hasComponentAt(m: DeviceModel, j: Json, name: i32, instance: i32
 
 export function findAt(m: DeviceModel, j: Json, component: i32, cInstance: i32, evse: i32, connector: i32, name: i32, vInstance: i32): Variable | null {
   if (cInstance) return null;
+  // Names are ASCII: a plain node of another length cannot match, which rules out most variables at once.
+  const len = j.escaped(name) ? -1 : j.byteLen(name);
   for (let i = 0; i < m.vars.length; i++) {
     const v = unchecked(m.vars[i]);
-    if (v.evse != evse || v.connector != connector || !j.is(name, v.name) || !j.is(component, v.component)) continue;
+    if (v.evse != evse || v.connector != connector || (len >= 0 && v.name.length != len)) continue;
+    if (!j.is(name, v.name) || !j.is(component, v.component)) continue;
     const vi = v.instance;
     if (vi === null ? vInstance == 0 : vInstance != 0 && j.is(vInstance, vi)) return v;
   }

@@ -65,6 +65,15 @@ export class Json {
     return true;
   }
 
+  /** Whether string node n holds exactly the (plain) bytes p[0..len). */
+  isBytes(n: i32, p: usize, len: i32): bool {
+    if (this.escaped(n)) { const s = this.str(n); return String.UTF8.byteLength(s) == len && s == String.UTF8.decodeUnsafe(p, len); }
+    if (this.byteLen(n) != len) return false;
+    const q = this.ptr(n);
+    for (let i = 0; i < len; i++) if (load<u8>(q + <usize>i) != load<u8>(p + <usize>i)) return false;
+    return true;
+  }
+
   /** Decoded string value (escapes resolved). */
   str(n: i32): string {
     const p = this.base + load<u32>(this.start + (<usize>n << 2));
@@ -248,7 +257,7 @@ export class Json {
       let c: u32 = 0;
       while (p < size) {
         c = load<u8>(b + <usize>p);
-        if (c == 0x22 || c == 0x5c || c < 0x20 || c >= 0x80) break;
+        if (load<u8>(SPECIAL + <usize>c)) break;
         p++;
       }
       if (p >= size) { this.pos = p; this.fail(JsonError.Syntax); return; }
@@ -300,6 +309,18 @@ export class Json {
     this.close(i, p);
   }
 }
+/** 1 for the bytes that end a run of plain string content: control characters, quote, backslash, non-ASCII. */
+const SPECIAL = memory.data<u8>([
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+]);
+
 @inline function isDigit(c: u8): bool { return c >= 0x30 && c <= 0x39; }
 
 function unescapeChar(c: u8): u8 {

@@ -82,20 +82,19 @@ export class Writer {
     this.pos += n;
   }
 
-  /** Whether s is printable ASCII without quote or backslash, so that it is written as it is. */
-  private static plain(s: string): bool {
-    const q = changetype<usize>(s), n = <usize>s.length << 1;
-    for (let i: usize = 0; i < n; i += 2) {
-      const c = load<u16>(q + i);
-      if (c < 0x20 || c >= 0x80 || c == 0x22 || c == 0x5c) return false;
-    }
-    return true;
-  }
-
   bytes(p: usize, n: i32): void {
     if (this.pos + n > this.cap) { this.overflow = true; return; }
     memory.copy(this.buf + <usize>this.pos, p, n);
     this.pos += n;
+  }
+
+  /** A string of 36 plain ASCII bytes (a UUID). */
+  uuid(p: usize): void {
+    this.sep();
+    if (this.pos + 38 > this.cap) { this.overflow = true; return; }
+    const o = this.buf + <usize>this.pos;
+    store<u8>(o, 0x22); memory.copy(o + 1, p, 36); store<u8>(o + 37, 0x22);
+    this.pos += 38;
   }
 
   /** A value that is already encoded JSON bytes. */
@@ -104,14 +103,20 @@ export class Writer {
   str(s: string): void {
     this.sep();
     const n = s.length;
-    if (Writer.plain(s)) {
-      if (this.pos + n + 2 > this.cap) { this.overflow = true; return; }
+    // Printable ASCII without quote or backslash, the common case, is copied as it is in one pass.
+    if (this.pos + n + 2 <= this.cap) {
       const q = changetype<usize>(s), o = this.buf + <usize>this.pos;
-      store<u8>(o, 0x22);
-      for (let i = 0; i < n; i++) store<u8>(o + 1 + <usize>i, <u8>load<u16>(q + (<usize>i << 1)));
-      store<u8>(o + 1 + <usize>n, 0x22);
-      this.pos += n + 2;
-      return;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = load<u16>(q + (<usize>i << 1));
+        if (c < 0x20 || c >= 0x80 || c == 0x22 || c == 0x5c) break;
+        store<u8>(o + 1 + <usize>i, <u8>c);
+      }
+      if (i == n) {
+        store<u8>(o, 0x22); store<u8>(o + 1 + <usize>n, 0x22);
+        this.pos += n + 2;
+        return;
+      }
     }
     this.byte(0x22);
     for (let i = 0; i < s.length; i++) {

@@ -29,7 +29,6 @@ class Queued {
   constructor(public action: Action, public payload: ArrayBuffer, public tag: string) {}
 }
 
-const HEX = "0123456789abcdef";
 
 export class Rpc {
   readonly j: Json = new Json();
@@ -38,7 +37,8 @@ export class Rpc {
   private handling: bool = false;           // CALLs queued by a handler wait until its answer is sent
   private queue: Queued[] = [];
   private inflight: Queued | null = null;
-  private inflightId: string = "";
+  /** The MessageId of the CALL in flight (36 bytes of a UUID). */
+  private inflightId: usize = heap.alloc(36);
   private held: ArrayBuffer[] = [];         // answers the transport was too busy to take
   private deadline: i64 = 0;
   connected: bool = false;
@@ -105,10 +105,10 @@ export class Rpc {
       if (!this.mayStart(q.action)) continue;
       this.queue.splice(i, 1);
       this.inflight = q;
-      this.inflightId = newMessageId();
+      uuidTo(this.inflightId);
       this.deadline = now() + this.timeoutMs;
       const w = this.out.reset();
-      w.arr(); w.int(CALL); w.str(this.inflightId); w.name(actionRef(q.action));
+      w.arr(); w.int(CALL); w.uuid(this.inflightId); w.name(actionRef(q.action));
       w.bytesValue(changetype<usize>(q.payload), q.payload.byteLength);
       w.endArr();
       this.callRefused = this.transmit() == SEND_BUSY;
@@ -135,7 +135,7 @@ export class Rpc {
   expire(t: i64): void {
     const f = this.inflight;
     if (f === null || t < this.deadline) return;
-    warn("rpc: " + actionName(f.action) + " " + this.inflightId + " timed out");
+    warn("rpc: " + actionName(f.action) + " " + String.UTF8.decodeUnsafe(this.inflightId, 36) + " timed out");
     this.inflight = null;
     this.onFailure(f.action, "timeout", f.tag);
     this.pump();
@@ -187,7 +187,8 @@ export class Rpc {
     const t = j.first(0);
     if (!t || j.kindOf(t) != K.Num || !j.isIntegral(t)) { this.sendError("-1", ErrorCode.RpcFrameworkError, "MessageTypeId must be an integer"); return; }
     const idn = j.nextIn(0, t);
-    const idOk = idn != 0 && j.kindOf(idn) == K.Str && j.codePoints(idn) <= MAX_MESSAGE_ID && j.codePoints(idn) > 0;
+    const idLen = idn != 0 && j.kindOf(idn) == K.Str ? j.codePoints(idn) : 0;
+    const idOk = idLen > 0 && idLen <= MAX_MESSAGE_ID;
     const id = idOk ? j.str(idn) : "-1";
     const type = <i32>j.num(t);
     if (type != CALL && type != CALLRESULT && type != CALLERROR) {
@@ -235,7 +236,7 @@ export class Rpc {
   private receiveResponse(type: i32, id: string, idn: i32, n: i32): void {
     const j = this.j;
     const f = this.inflight;
-    if (f === null || id != this.inflightId) { warn("rpc: dropped unmatched or late response " + id); return; }
+    if (f === null || !j.isBytes(idn, this.inflightId, 36)) { warn("rpc: dropped unmatched or late response " + id); return; }
     const want = type == CALLRESULT ? 3 : 5;
     if (n != want) { warn("rpc: dropped malformed response " + id); return; }
     this.inflight = null;
@@ -265,21 +266,28 @@ function jsonErrorText(e: JsonError): string {
 }
 
 /** A random (version 4) UUID: 36 characters, the longest MessageId allowed. */
-export function newMessageId(): string {
-  const b = idBuf;
-  let o = 0;
+const HEX_DIGITS = memory.data<u8>([0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66]);
+
+/** Writes a random (version 4) UUID's 36 characters at b. */
+function uuidTo(b: usize): void {
+  let o: usize = 0;
   for (let i = 0; i < 4; i++) {
     let r = random_u32();
     if (i == 1) r = (r & 0xffff0fff) | 0x00004000;
     if (i == 2) r = (r & 0x3fffffff) | 0x80000000;
     for (let k = 0; k < 8; k++) {
-      unchecked(b[o++] = <u8>HEX.charCodeAt(<i32>(r >>> 28)));
+      store<u8>(b + o++, load<u8>(HEX_DIGITS + <usize>(r >>> 28)));
       r <<= 4;
-      if (o == 8 || o == 13 || o == 18 || o == 23) unchecked(b[o++] = 0x2d);
+      if (o == 8 || o == 13 || o == 18 || o == 23) store<u8>(b + o++, 0x2d);
     }
   }
-  return String.UTF8.decodeUnsafe(changetype<usize>(b), 36);
 }
-const idBuf = new StaticArray<u8>(36);
+
+/** A new random UUID (transaction ids). */
+export function newMessageId(): string {
+  const b = memory.data(36);
+  uuidTo(b);
+  return String.UTF8.decodeUnsafe(b, 36);
+}
 
 export const rpc = new Rpc();

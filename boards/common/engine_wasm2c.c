@@ -75,6 +75,20 @@ void Z_hostZ_reboot(struct Z_host_instance_t *h, u32 reason) { cw_hal_reboot(h->
 void Z_hostZ_display(struct Z_host_instance_t *h, u32 evse, u32 p, u32 n) { cw_hal_display(h->board, (int32_t)evse, mem(h, p, n), n); }
 
 /* ---- lifecycle and trap handling ---- */
+/* Our own words for a trap, the same whichever wasm2c runtime is linked. */
+static const char *trap_name(wasm_rt_trap_t code) {
+  switch (code) {
+    case WASM_RT_TRAP_OOB: return "out-of-bounds memory access";
+    case WASM_RT_TRAP_INT_OVERFLOW: return "integer overflow";
+    case WASM_RT_TRAP_DIV_BY_ZERO: return "division by zero";
+    case WASM_RT_TRAP_INVALID_CONVERSION: return "invalid conversion to integer";
+    case WASM_RT_TRAP_UNREACHABLE: return "unreachable executed";
+    case WASM_RT_TRAP_CALL_INDIRECT: return "bad indirect call";
+    case WASM_RT_TRAP_EXHAUSTION: return "call stack exhausted";
+    default: return "trap";
+  }
+}
+
 static void restart(cw_engine *e, wasm_rt_trap_t code);
 
 /* A fresh instance; its start function runs here and may trap too (e.g. out of linear memory). */
@@ -95,13 +109,13 @@ static void restart(cw_engine *e, wasm_rt_trap_t code) {
   e->live = 0;
   if (++e->failures >= CW_MAX_FAILED_STARTS) {
     snprintf(text, sizeof text, "engine: trap (%s), %d in a row; giving up: outputs made safe, engine stopped",
-             wasm_rt_strerror(code), (int)e->failures);
+             trap_name(code), (int)e->failures);
     note(e->host.board, text);
     e->failed = 1;
     cw_board_fatal(e->host.board, text);
     return;
   }
-  snprintf(text, sizeof text, "engine: trap (%s); restarting", wasm_rt_strerror(code));
+  snprintf(text, sizeof text, "engine: trap (%s); restarting", trap_name(code));
   note(e->host.board, text);
   if (instantiate(e) && e->config) cw_engine_init(e, e->config, e->config_len, 8 /* Watchdog */);
 }

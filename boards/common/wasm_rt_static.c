@@ -16,7 +16,7 @@
 #define CW_TABLE_MAX 128
 #endif
 #define CW_FUNC_TYPES 64
-#define CW_TYPE_ARITY 12
+#define CW_TYPE_ARITY 16
 
 jmp_buf wasm_rt_jmp_buf;
 #if WASM_RT_USE_STACK_DEPTH_COUNT
@@ -48,20 +48,6 @@ WASM_RT_NO_RETURN void wasm_rt_trap(wasm_rt_trap_t code) {
   wasm_rt_call_stack_depth = wasm_rt_saved_call_stack_depth;
 #endif
   WASM_RT_LONGJMP(wasm_rt_jmp_buf, code);
-}
-
-const char *wasm_rt_strerror(wasm_rt_trap_t trap) {
-  switch (trap) {
-    case WASM_RT_TRAP_NONE: return "no trap";
-    case WASM_RT_TRAP_OOB: return "out-of-bounds memory access";
-    case WASM_RT_TRAP_INT_OVERFLOW: return "integer overflow";
-    case WASM_RT_TRAP_DIV_BY_ZERO: return "division by zero";
-    case WASM_RT_TRAP_INVALID_CONVERSION: return "invalid conversion";
-    case WASM_RT_TRAP_UNREACHABLE: return "unreachable executed";
-    case WASM_RT_TRAP_CALL_INDIRECT: return "bad indirect call";
-    case WASM_RT_TRAP_EXHAUSTION: return "call stack exhausted";
-    default: return "trap";
-  }
 }
 
 /* Function types compare by signature: the same signature gets the same index. Types arrive as ints (an enum

@@ -177,8 +177,10 @@ function native(): void {
   const count = (extra: string[]) => {
     const f = join(dir, "s.scenario");
     writeFileSync(f, [...base, ...extra].join("\n") + "\n");
-    // Only what runs inside the engine's exports counts (the scenario reader and the board stand-in do not).
-    const r = spawnSync("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", "--toggle-collect=Z_engineZ_*", bin, f], { encoding: "utf8" });
+    // Only the engine counts: collection toggles on when an export is entered and off again inside the HAL calls it
+    // makes (Z_hostZ_*: the replay host's ws_send prints and scans each frame), so the scenario reader and the
+    // board stand-in are left out.
+    const r = spawnSync("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", "--toggle-collect=Z_engineZ_*", "--toggle-collect=Z_hostZ_*", bin, f], { encoding: "utf8" });
     const m = /Collected : (\d+)/.exec(r.stderr);
     if (r.status !== 0 || !m) throw new Error("callgrind run failed: " + r.stderr.split("\n").filter((l) => !l.startsWith("==")).join("\n"));
     return Number(m[1]);

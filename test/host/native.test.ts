@@ -9,11 +9,13 @@ import { replay } from "./replay.ts";
 const dir = new URL("../native/", import.meta.url);
 const native = new URL("../../build/chargewasm-replay", import.meta.url).pathname;
 const sanitized = new URL("../../build/chargewasm-replay-asan", import.meta.url).pathname;
+// The MCU's C (masked addresses, compressed static data, the static runtime of boards/common) built for this machine.
+const mcu = new URL("../../build/chargewasm-replay-mcu", import.meta.url).pathname;
 
 describe("native trap recovery", () => {
   it("a trap restarts the engine with boot reason Watchdog and loses no persisted state", () => {
     const path = new URL("faults/trap.scenario", dir).pathname;
-    for (const bin of [native, sanitized]) {
+    for (const bin of [native, sanitized, mcu]) {
       const out = execFileSync(bin, [path], { encoding: "utf8", env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0" } });
       const frames = out.split("\n").filter((l) => l.startsWith("> "));
       expect(out).toContain("fault: trap during store_write");
@@ -30,7 +32,7 @@ describe("native trap handling at start", () => {
     execFileSync(bin, [new URL(`faults/${name}.scenario`, dir).pathname], { encoding: "utf8", env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0" }, stdio: ["ignore", "pipe", "pipe"] });
 
   it("a trap while charging: the restarted engine commands the contactor open and the lock released before anything else", () => {
-    for (const bin of [native, sanitized]) {
+    for (const bin of [native, sanitized, mcu]) {
       const lines = run("trap-charging", bin).split("\n").filter((l) => /^(pilot|lock|contactor|fault|end) /.test(l) || l.startsWith("fault:"));
       const trap = lines.indexOf("fault: trap during meter_read");
       expect(lines.slice(trap - 3, trap)).toEqual(["pilot 1 533", "lock 1 1 1", "contactor 1 1"]);
@@ -40,7 +42,7 @@ describe("native trap handling at start", () => {
   });
 
   it("an engine that traps in every init is given up after 3 starts: the board is told to make its outputs safe", () => {
-    for (const bin of [native, sanitized]) {
+    for (const bin of [native, sanitized, mcu]) {
       const out = run("trap-init", bin);
       expect(out.split("\n").filter((l) => l === "fault: trap during store_read")).toHaveLength(3);
       expect(out).toMatch(/^fatal engine: trap \(.*\), 3 in a row; giving up: outputs made safe, engine stopped$/m);
@@ -58,6 +60,11 @@ describe("native (wasm2c, posix) and Node hosts", () => {
       const node = await replay(path);
       expect(c.split("\n").length).toBeGreaterThan(10);
       expect(c).toBe(node);
+    });
+
+    it(`${f}: the MCU's C (masked addresses, compressed data, static runtime) gives the same output`, () => {
+      const path = new URL(f, dir).pathname;
+      expect(execFileSync(mcu, [path], { encoding: "utf8" })).toBe(execFileSync(native, [path], { encoding: "utf8" }));
     });
 
     it(`${f}: clean under AddressSanitizer and UBSan`, () => {

@@ -3,9 +3,9 @@
 // part of at most RetryBackOffRandomRange; each failure doubles the wait, at most
 // RetryBackOffRepeatTimes times; then the last wait repeats.
 import { ws_connect, random_u32 } from "../hal";
-import { now } from "./clock";
-import { info, error } from "./log";
-import { utf8, ptr } from "./bytes";
+import { now } from "../core/clock";
+import { info, error } from "../core/log";
+import { utf8, ptr } from "../core/bytes";
 import { RetryBackOffWaitMinimum, RetryBackOffRandomRange, RetryBackOffRepeatTimes, BasicAuthPassword, SecurityProfile } from "../device-model/standard";
 
 export const enum Link { Down, Dialing, Up, Refused }
