@@ -3,5 +3,6 @@ export const MAX_FRAME: i32 = 16384;        // largest frame sent or accepted, b
 export const MAX_JSON_NODES: i32 = 1024;    // JSON values in one frame
 export const MAX_JSON_DEPTH: i32 = 16;      // nesting of objects and arrays
 export const CALL_QUEUE: i32 = 16;          // outgoing CALLs waiting for the one in flight
+export const QUEUE_BYTES: i32 = MAX_FRAME;  // their payloads and the one in flight's, together
 export const HELD_ANSWERS: i32 = 4;         // answers held while the transport is full
 export const MAX_MESSAGE_ID: i32 = 36;      // Part 4: MessageId is string[36]

@@ -52,7 +52,7 @@ function target(evse: i32, token: Token): Session | null {
 
 function requestAuthorize(s: Session, token: Token, remoteStartId: i32, stopCheck: bool): void {
   if (pending.length >= MAX_PENDING) { warn("authorization: too many pending Authorize requests; token ignored"); return; }
-  const w = rpc.body.reset();
+  const w = rpc.call();
   w.obj(); w.k(P.idToken); token.write(w); w.endObj();
   if (rpc.enqueue(Action.Authorize)) pending.push(new PendingAuth(s.evse, token, remoteStartId, stopCheck));
 }

@@ -50,7 +50,7 @@ export function flush(): bool {
   for (let i = 0; i < connectors.length; i++) {
     const c = connectors[i];
     if (!c.dirty) continue;
-    const w = rpc.body.reset();
+    const w = rpc.call();
     w.obj();
     w.k(P.timestamp); w.time(c.changedAt);
     w.k(P.connectorStatus); w.en(E.ConnectorStatusEnumType, c.status);

@@ -121,7 +121,7 @@ export function writeMeterValue(w: Writer, evse: i32, list: string, ctx: Reading
 /** Queues a MeterValuesRequest (values outside a transaction: aligned data, or a trigger). */
 export function sendMeterValues(evse: i32, list: string, ctx: ReadingContextEnumType, phases: i32): bool {
   if (!hasValues(evse, list, phases)) return false;
-  const w = rpc.body.reset();
+  const w = rpc.call();
   w.obj();
   w.k(P.evseId); w.int(evse);
   w.k(P.meterValue); w.arr(); writeMeterValue(w, evse, list, ctx, phases); w.endArr();

@@ -38,7 +38,7 @@ export class Provisioning {
   sendBoot(): void {
     this.bootAt = -1;
     if (rpc.pending(Action.BootNotification)) return;
-    const w = rpc.body.reset(), c = this.cfg;
+    const w = rpc.call(), c = this.cfg;
     w.obj();
     w.k(P.chargingStation); w.obj();
     if (c.serialNumber !== null) { w.k(P.serialNumber); w.str(c.serialNumber!); }
@@ -70,7 +70,7 @@ export class Provisioning {
   reportStartup(): void {
     if (!this.startupPending || !this.accepted) return;
     this.startupPending = false;
-    const w = rpc.body.reset();
+    const w = rpc.call();
     w.obj();
     w.k(P.type); w.str(this.bootReason == BootReasonEnumType.PowerUp ? "StartupOfTheDevice" : "ResetOrReboot");
     w.k(P.timestamp); w.time(utcNow());
@@ -94,7 +94,7 @@ export class Provisioning {
 
   sendHeartbeat(): void {
     if (rpc.pending(Action.Heartbeat)) return;
-    const w = rpc.body.reset();
+    const w = rpc.call();
     w.obj(); w.endObj();
     rpc.enqueue(Action.Heartbeat);
   }

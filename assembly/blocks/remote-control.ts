@@ -124,11 +124,11 @@ function sendTriggered(m: MT, s: Session | null, connector: i32): void {
       }
       break;
     case MT.LogStatusNotification:
-      answerStatus(rpc.body.reset(), E.UploadLogStatusEnumType, UploadLogStatusEnumType.Idle);
+      answerStatus(rpc.call(), E.UploadLogStatusEnumType, UploadLogStatusEnumType.Idle);
       rpc.enqueue(Action.LogStatusNotification);
       break;
     case MT.FirmwareStatusNotification:
-      answerStatus(rpc.body.reset(), E.FirmwareStatusEnumType, FirmwareStatusEnumType.Idle);
+      answerStatus(rpc.call(), E.FirmwareStatusEnumType, FirmwareStatusEnumType.Idle);
       rpc.enqueue(Action.FirmwareStatusNotification);
       break;
     default: break;

@@ -378,7 +378,7 @@ export function getChargingProfiles(j: Json, r: i32, w: Writer): Served {
   let i = 0;
   while (i < hits.length) {
     const evse = hits[i].evse;
-    const b = rpc.body.reset();
+    const b = rpc.call();
     b.obj();
     b.k(P.requestId); b.int(requestId);
     b.k(P.chargingLimitSource); b.en(E.ChargingLimitSourceEnumType, Source.CSO);
@@ -446,7 +446,7 @@ export function setEmsLimit(evse: i32, amps: f64): void {
   if (before == amps || (isNaN(before) && isNaN(amps))) return;
   emsLimits[evse] = amps;
   stale = true;
-  const w = rpc.body.reset();
+  const w = rpc.call();
   w.obj();
   if (isNaN(amps)) {
     w.k(P.chargingLimitSource); w.en(E.ChargingLimitSourceEnumType, Source.EMS);

@@ -314,7 +314,7 @@ export class Session {
     const started = type == TransactionEventEnumType.Started && hasValues(ev, TxStartedMeasurands.value, ph);
     const isEnded = type == TransactionEventEnumType.Ended;
     const ended = isEnded && hasValues(ev, TxEndedMeasurands.value, ph);
-    const w = rpc.body.reset();
+    const w = rpc.call();
     w.obj();
     w.k(P.eventType); w.en(E.TransactionEventEnumType, type);
     if (withExtra || started || ended || (isEnded && this.endedSamples.length)) {

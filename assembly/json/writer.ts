@@ -9,13 +9,18 @@ const HEX = "0123456789abcdef";
 // Unmanaged (raw memory): functions that take a Writer keep no shadow-stack frame for it.
 @unmanaged
 export class Writer {
-  buf: usize = heap.alloc(MAX_FRAME);
-  cap: i32 = MAX_FRAME;
+  buf: usize = 0;
+  cap: i32 = 0;
   pos: i32 = 0;
   overflow: bool = false;
   private depth: i32 = 0;
   private started: u64 = 0;   // bit d set: depth d already has an element
   private afterKey: bool = false;
+
+  /** A writer with its own buffer of `size` bytes; 0: the owner points `buf` and `cap` at memory of its own. */
+  constructor(size: i32 = MAX_FRAME) {
+    if (size) { this.buf = heap.alloc(size); this.cap = size; }
+  }
 
   reset(): Writer {
     this.pos = 0; this.overflow = false; this.depth = 0; this.started = 0; this.afterKey = false;
@@ -88,13 +93,13 @@ export class Writer {
     this.pos += n;
   }
 
-  /** A string of 36 plain ASCII bytes (a UUID). */
-  uuid(p: usize): void {
+  /** A string whose JSON-escaped content is the bytes p[0..n), as read from a frame. */
+  quotedBytes(p: usize, n: i32): void {
     this.sep();
-    if (this.pos + 38 > this.cap) { this.overflow = true; return; }
+    if (this.pos + n + 2 > this.cap) { this.overflow = true; return; }
     const o = this.buf + <usize>this.pos;
-    store<u8>(o, 0x22); memory.copy(o + 1, p, 36); store<u8>(o + 37, 0x22);
-    this.pos += 38;
+    store<u8>(o, 0x22); memory.copy(o + 1, p, n); store<u8>(o + 1 + <usize>n, 0x22);
+    this.pos += n + 2;
   }
 
   /** A value that is already encoded JSON bytes. */

@@ -7,7 +7,7 @@ import { Action } from "../generated/ocpp";
 import { actionName, actionRef, actionOf } from "../messages/schema";
 import { ErrorCode, ERROR_CODE_NAMES } from "./errors";
 import { Decode, resetDecode } from "../messages/codec";
-import { CALL_QUEUE, MAX_MESSAGE_ID, MAX_FRAME, HELD_ANSWERS } from "../config";
+import { CALL_QUEUE, QUEUE_BYTES, MAX_MESSAGE_ID, MAX_FRAME, HELD_ANSWERS } from "../config";
 import { ws_send, random_u32 } from "../hal";
 import { now } from "../core/clock";
 import { warn, error } from "../core/log";
@@ -25,18 +25,26 @@ export type ResultHandler = (a: Action, j: Json, payload: i32, tag: string) => v
 export type FailureHandler = (a: Action, why: string, tag: string) => void;
 export type SendFilter = (a: Action) => bool;
 
+/** A CALL waiting or in flight; its payload is `len` bytes at `at` in the queue's byte store. */
 class Queued {
-  constructor(public action: Action, public payload: ArrayBuffer, public tag: string) {}
+  action: Action = 0;
+  tag: string = "";
+  at: i32 = 0;
+  len: i32 = 0;
 }
 
 
 export class Rpc {
   readonly j: Json = new Json();
   readonly out: Writer = new Writer();      // the frame being sent
-  readonly body: Writer = new Writer();     // a CALL payload being built
+  private readonly body: Writer = new Writer(0);   // a CALL payload being built, in the store's free space
   private handling: bool = false;           // CALLs queued by a handler wait until its answer is sent
   private queue: Queued[] = [];
   private inflight: Queued | null = null;
+  /** The payloads of the queued CALLs and the one in flight, packed from offset 0 in order of arrival (QUEUE_BYTES). */
+  private store: usize = heap.alloc(QUEUE_BYTES);
+  private stored: i32 = 0;
+  private spare: Queued[] = [];             // entries to reuse: queuing a CALL allocates nothing
   /** The MessageId of the CALL in flight (36 bytes of a UUID). */
   private inflightId: usize = heap.alloc(36);
   private held: ArrayBuffer[] = [];         // answers the transport was too busy to take
@@ -55,17 +63,27 @@ export class Rpc {
   onFailure: FailureHandler = (a: Action, why: string, tag: string): void => {};
   mayStart: SendFilter = (a: Action): bool => true;
 
-  /** Queues a CALL whose payload the caller wrote into `body`; `tag` marks it (a transactionId). False (and logged) when the queue is full. */
+  /** Starts a CALL payload: it is written straight into the free part of the queue's store, and enqueue() keeps it. */
+  call(): Writer {
+    const w = this.body;
+    w.buf = this.store + <usize>this.stored;
+    w.cap = min(QUEUE_BYTES - this.stored, MAX_FRAME);
+    return w.reset();
+  }
+
+  /** Queues the CALL whose payload the caller wrote into call()'s writer; `tag` marks it (a transactionId). False (and
+   *  logged) when it does not fit: more than CALL_QUEUE CALLs, or more bytes than the store has left. */
   enqueue(a: Action, urgent: bool = false, tag: string = ""): bool {
-    if (this.body.overflow) { error("rpc: " + actionName(a) + " payload exceeds the frame limit; dropped"); this.dropped++; return false; }
-    if (this.queue.length >= CALL_QUEUE) {
-      warn("rpc: queue full (" + CALL_QUEUE.toString() + "); " + actionName(a) + " dropped");
+    const w = this.body;
+    if (w.overflow || this.queue.length >= CALL_QUEUE) {
+      if (w.overflow && w.cap == MAX_FRAME) error("rpc: " + actionName(a) + " payload exceeds the frame limit; dropped");
+      else warn("rpc: queue full (" + CALL_QUEUE.toString() + " CALLs, " + QUEUE_BYTES.toString() + " bytes); " + actionName(a) + " dropped");
       this.dropped++;
       return false;
     }
-    const b = new ArrayBuffer(this.body.pos);
-    memory.copy(changetype<usize>(b), this.body.buf, this.body.pos);
-    const q = new Queued(a, b, tag);
+    const q = this.spare.length ? this.spare.pop() : new Queued();
+    q.action = a; q.tag = tag; q.at = this.stored; q.len = w.pos;
+    this.stored += w.pos;
     if (urgent) this.queue.unshift(q); else this.queue.push(q);
     this.pump();
     return true;
@@ -108,8 +126,8 @@ export class Rpc {
       uuidTo(this.inflightId);
       this.deadline = now() + this.timeoutMs;
       const w = this.out.reset();
-      w.arr(); w.int(CALL); w.uuid(this.inflightId); w.name(actionRef(q.action));
-      w.bytesValue(changetype<usize>(q.payload), q.payload.byteLength);
+      w.arr(); w.int(CALL); w.quotedBytes(this.inflightId, 36); w.name(actionRef(q.action));
+      w.bytesValue(this.store + <usize>q.at, q.len);
       w.endArr();
       this.callRefused = this.transmit() == SEND_BUSY;
       if (this.callRefused) { this.inflight = null; this.queue.unshift(q); }
@@ -128,7 +146,10 @@ export class Rpc {
 
   /** Drops queued CALLs of one action (for messages the state machine regenerates). */
   discard(a: Action): void {
-    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].action == a) this.queue.splice(i, 1);
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const q = this.queue[i];
+      if (q.action == a) { this.queue.splice(i, 1); this.release(q); }
+    }
   }
 
   /** Fails the CALL in flight when its MessageTimeout has passed (its failure handler may schedule new work). */
@@ -137,8 +158,22 @@ export class Rpc {
     if (f === null || t < this.deadline) return;
     warn("rpc: " + actionName(f.action) + " " + String.UTF8.decodeUnsafe(this.inflightId, 36) + " timed out");
     this.inflight = null;
-    this.onFailure(f.action, "timeout", f.tag);
+    const a = f.action, tag = f.tag;
+    this.release(f);
+    this.onFailure(a, "timeout", tag);
     this.pump();
+  }
+
+  /** Gives a finished CALL's bytes back: later payloads move down to close the gap. */
+  private release(q: Queued): void {
+    const end = q.at + q.len;
+    memory.copy(this.store + <usize>q.at, this.store + <usize>end, this.stored - end);
+    this.stored -= q.len;
+    for (let i = 0; i < this.queue.length; i++) { const x = this.queue[i]; if (x.at > q.at) x.at -= q.len; }
+    const f = this.inflight;
+    if (f !== null && f.at > q.at) f.at -= q.len;
+    q.tag = "";
+    this.spare.push(q);
   }
 
   /** Milliseconds until the CALL in flight times out, or -1. */
@@ -164,90 +199,98 @@ export class Rpc {
     this.held.push(b);
   }
 
-  private sendError(id: string, code: ErrorCode, desc: string): void {
+  /** The MessageId a CALLERROR answers: the CALL's (node idn, echoed as it was sent), or "-1" (idn 0) when unreadable. */
+  private sendError(idn: i32, code: ErrorCode, desc: string): void {
     if (desc.length > 255) desc = desc.substring(0, 255);
-    warn("rpc: CALLERROR " + ERROR_CODE_NAMES[code] + " for " + id + ": " + desc);
+    warn("rpc: CALLERROR " + ERROR_CODE_NAMES[code] + " for " + this.idText(idn) + ": " + desc);
     const w = this.out.reset();
-    w.arr(); w.int(CALLERROR); w.str(id); w.str(ERROR_CODE_NAMES[code]); w.str(desc); w.obj(); w.endObj(); w.endArr();
+    w.arr(); w.int(CALLERROR); this.writeId(w, idn); w.str(ERROR_CODE_NAMES[code]); w.str(desc); w.obj(); w.endObj(); w.endArr();
     this.answer();
+  }
+
+  private idText(idn: i32): string { return idn ? this.j.str(idn) : "-1"; }
+
+  private writeId(w: Writer, idn: i32): void {
+    if (idn) w.quotedBytes(this.j.ptr(idn), this.j.byteLen(idn)); else w.str("-1");
   }
 
   /** A frame from the CSMS. */
   receive(ptr: usize, len: i32): void {
     this.lastActivity = now();
-    if (len <= 0) { this.sendError("-1", ErrorCode.RpcFrameworkError, "Invalid JSON (empty frame)"); return; }
-    if (ptr == 0) { this.sendError("-1", ErrorCode.RpcFrameworkError, "Frame of " + len.toString() + " bytes exceeds the limit of " + MAX_FRAME.toString()); return; }
+    if (len <= 0) { this.sendError(0, ErrorCode.RpcFrameworkError, "Invalid JSON (empty frame)"); return; }
+    if (ptr == 0) { this.sendError(0, ErrorCode.RpcFrameworkError, "Frame of " + len.toString() + " bytes exceeds the limit of " + MAX_FRAME.toString()); return; }
     const j = this.j;
     const e = j.parse(ptr, len);
     if (e != JsonError.None) {
-      this.sendError("-1", ErrorCode.RpcFrameworkError, "Invalid JSON (" + jsonErrorText(e) + " at byte " + j.errorAt.toString() + ")");
+      this.sendError(0, ErrorCode.RpcFrameworkError, "Invalid JSON (" + jsonErrorText(e) + " at byte " + j.errorAt.toString() + ")");
       return;
     }
-    if (j.kindOf(0) != K.Arr) { this.sendError("-1", ErrorCode.RpcFrameworkError, "Message must be an array"); return; }
+    if (j.kindOf(0) != K.Arr) { this.sendError(0, ErrorCode.RpcFrameworkError, "Message must be an array"); return; }
     const t = j.first(0);
-    if (!t || j.kindOf(t) != K.Num || !j.isIntegral(t)) { this.sendError("-1", ErrorCode.RpcFrameworkError, "MessageTypeId must be an integer"); return; }
+    if (!t || j.kindOf(t) != K.Num || !j.isIntegral(t)) { this.sendError(0, ErrorCode.RpcFrameworkError, "MessageTypeId must be an integer"); return; }
     const idn = j.nextIn(0, t);
     const idLen = idn != 0 && j.kindOf(idn) == K.Str ? j.codePoints(idn) : 0;
     const idOk = idLen > 0 && idLen <= MAX_MESSAGE_ID;
-    const id = idOk ? j.str(idn) : "-1";
     const type = <i32>j.num(t);
     if (type != CALL && type != CALLRESULT && type != CALLERROR) {
-      this.sendError(id, ErrorCode.MessageTypeNotSupported, "MessageTypeId " + type.toString() + " is not supported");
+      this.sendError(idOk ? idn : 0, ErrorCode.MessageTypeNotSupported, "MessageTypeId " + type.toString() + " is not supported");
       return;
     }
     if (!idOk) {
-      if (type == CALL) this.sendError("-1", ErrorCode.RpcFrameworkError, "MessageId must be a string of 1 to 36 characters");
+      if (type == CALL) this.sendError(0, ErrorCode.RpcFrameworkError, "MessageId must be a string of 1 to 36 characters");
       else warn("rpc: dropped a response without a readable MessageId");
       return;
     }
     let n = 0;
     for (let x = j.first(0); x; x = j.nextIn(0, x)) n++;
-    if (type == CALL) this.receiveCall(id, idn, n);
-    else this.receiveResponse(type, id, idn, n);
+    if (type == CALL) this.receiveCall(idn, n);
+    else this.receiveResponse(type, idn, n);
   }
 
-  private receiveCall(id: string, idn: i32, n: i32): void {
+  private receiveCall(idn: i32, n: i32): void {
     const j = this.j;
-    if (n != 4) { this.sendError(id, ErrorCode.RpcFrameworkError, "A CALL has 4 elements, not " + n.toString()); return; }
+    if (n != 4) { this.sendError(idn, ErrorCode.RpcFrameworkError, "A CALL has 4 elements, not " + n.toString()); return; }
     const an = j.nextIn(0, idn);
     const pn = j.nextIn(0, an);
-    if (j.kindOf(an) != K.Str) { this.sendError(id, ErrorCode.RpcFrameworkError, "Action must be a string"); return; }
+    if (j.kindOf(an) != K.Str) { this.sendError(idn, ErrorCode.RpcFrameworkError, "Action must be a string"); return; }
     const action = actionOf(j, an);
-    if (action < 0) { this.sendError(id, ErrorCode.NotImplemented, "Unknown action " + j.str(an)); return; }
-    if (j.kindOf(pn) != K.Obj) { this.sendError(id, ErrorCode.FormatViolation, "Payload must be a JSON object"); return; }
+    if (action < 0) { this.sendError(idn, ErrorCode.NotImplemented, "Unknown action " + j.str(an)); return; }
+    if (j.kindOf(pn) != K.Obj) { this.sendError(idn, ErrorCode.FormatViolation, "Payload must be a JSON object"); return; }
     resetDecode();
     // The handler writes its answer straight into the CALLRESULT frame; any failure replaces it with a CALLERROR.
     const w = this.out.reset();
-    w.arr(); w.int(CALLRESULT); w.str(id);
+    w.arr(); w.int(CALLRESULT); this.writeId(w, idn);
     this.handling = true;
     const r = this.onCall(<Action>action, j, pn, w);
     this.handling = false;
-    if (r == Served.Unsupported) this.sendError(id, ErrorCode.NotSupported, actionName(<Action>action) + " is not supported");
-    else if (r == Served.NotRegistered) this.sendError(id, ErrorCode.SecurityError, "The station is not accepted by the CSMS");
-    else if (r == Served.Invalid) this.sendError(id, Decode.code, Decode.why);
+    if (r == Served.Unsupported) this.sendError(idn, ErrorCode.NotSupported, actionName(<Action>action) + " is not supported");
+    else if (r == Served.NotRegistered) this.sendError(idn, ErrorCode.SecurityError, "The station is not accepted by the CSMS");
+    else if (r == Served.Invalid) this.sendError(idn, Decode.code, Decode.why);
     else {
       w.endArr();
-      if (w.overflow) this.sendError(id, ErrorCode.InternalError, "Response exceeds the frame limit");
+      if (w.overflow) this.sendError(idn, ErrorCode.InternalError, "Response exceeds the frame limit");
       else this.answer();
     }
     this.pump();
   }
 
-  private receiveResponse(type: i32, id: string, idn: i32, n: i32): void {
+  private receiveResponse(type: i32, idn: i32, n: i32): void {
     const j = this.j;
     const f = this.inflight;
-    if (f === null || !j.isBytes(idn, this.inflightId, 36)) { warn("rpc: dropped unmatched or late response " + id); return; }
+    if (f === null || !j.isBytes(idn, this.inflightId, 36)) { warn("rpc: dropped unmatched or late response " + this.idText(idn)); return; }
     const want = type == CALLRESULT ? 3 : 5;
-    if (n != want) { warn("rpc: dropped malformed response " + id); return; }
+    if (n != want) { warn("rpc: dropped malformed response " + this.idText(idn)); return; }
     this.inflight = null;
+    const a = f.action, tag = f.tag;
+    this.release(f);
     const p = j.nextIn(0, idn);
     if (type == CALLERROR) {
       const why = (j.kindOf(p) == K.Str ? j.str(p) : "?") + ": " + (j.kindOf(j.nextIn(0, p)) == K.Str ? j.str(j.nextIn(0, p)) : "");
-      warn("rpc: " + actionName(f.action) + " " + id + " answered with CALLERROR " + why);
-      this.onFailure(f.action, why, f.tag);
+      warn("rpc: " + actionName(a) + " " + this.idText(idn) + " answered with CALLERROR " + why);
+      this.onFailure(a, why, tag);
     } else {
       resetDecode();
-      this.onResult(f.action, j, p, f.tag);
+      this.onResult(a, j, p, tag);
     }
     this.pump();
   }

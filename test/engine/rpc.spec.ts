@@ -83,14 +83,14 @@ describe("OCPP-J framing of incoming CALLs", () => {
 
 describe("outgoing CALLs", () => {
   it("keeps one CALL in flight, queues the rest and matches results by id", () => {
-    rpc.body.reset().obj(); rpc.body.endObj();
+    { const w = rpc.call(); w.obj(); w.endObj(); }
     expect(rpc.enqueue(Action.Heartbeat)).toBe(true);
     const first = rpc.out.toString();
     expect(first.startsWith('[2,"')).toBe(true);
     expect(first.endsWith('","Heartbeat",{}]')).toBe(true);
     const id = first.substring(4, 40);
     expect(id.length).toBe(36);
-    rpc.body.reset().obj(); rpc.body.endObj();
+    { const w = rpc.call(); w.obj(); w.endObj(); }
     rpc.enqueue(Action.Heartbeat);
     expect(rpc.queued).toBe(1);
     expect(rpc.busy).toBe(true);
@@ -119,7 +119,7 @@ describe("outgoing CALLs", () => {
     rpc.connected = false;
     let accepted = 0;
     for (let i = 0; i < 20; i++) {
-      rpc.body.reset().obj(); rpc.body.endObj();
+      { const w = rpc.call(); w.obj(); w.endObj(); }
       if (rpc.enqueue(Action.Heartbeat)) accepted++;
     }
     expect(accepted).toBe(16);
