@@ -182,10 +182,20 @@ function service(): i32 {
 }
 
 
-/** Room for an incoming frame; 0 when len exceeds the frame limit. */
+/** One buffer for a frame being received (the host fills it, calls on_frame, then frees it): the usual small frame
+ *  costs no heap work; a larger one gets heap memory of its own size. */
+const RX_BYTES = 2048;
+const RX: usize = heap.alloc(RX_BYTES);
+let rxTaken = false;
+
+/** Room for an incoming frame (or the configuration); 0 when len exceeds the frame limit. */
 export function alloc(len: i32): usize {
   if (len <= 0 || len > MAX_FRAME) return 0;
+  if (!rxTaken && len <= RX_BYTES) { rxTaken = true; return RX; }
   return heap.alloc(<usize>len);
 }
 
-export function free(ptr: usize): void { if (ptr) heap.free(ptr); }
+export function free(ptr: usize): void {
+  if (ptr == RX) rxTaken = false;
+  else if (ptr) heap.free(ptr);
+}

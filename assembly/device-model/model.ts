@@ -201,9 +201,10 @@ export class DeviceModel {
 /** The same lookups by a request's string nodes on the JSON tape (0: absent), without copying them. */
 export function hasComponentAt(m: DeviceModel, j: Json, name: i32, instance: i32, evse: i32, connector: i32): bool {
   if (instance) return false;   // no instance names in this build (sameInstance)
+  const len = j.escaped(name) ? -1 : j.byteLen(name);   // names are ASCII: see findAt
   for (let i = 0; i < m.vars.length; i++) {
     const v = unchecked(m.vars[i]);
-    if (v.evse == evse && v.connector == connector && j.is(name, v.component)) return true;
+    if (v.evse == evse && v.connector == connector && (len < 0 || v.component.length == len) && j.is(name, v.component)) return true;
   }
   return false;
 }

@@ -6,7 +6,7 @@ import { MAX_JSON_NODES, MAX_JSON_DEPTH } from "../config";
 export const enum K { Obj = 1, Arr, Str, Num, True, False, Null }
 
 export const enum JsonError {
-  None = 0, Syntax, TooDeep, TooManyNodes, BadUtf8, BadEscape, Trailing, Empty,
+  None = 0, Syntax, TooDeep, TooManyNodes, BadUtf8, BadEscape, Trailing, Empty, TooLong,
 }
 
 const F_ESCAPED: u8 = 1;   // string holds backslash escapes
@@ -15,11 +15,11 @@ const F_FRAC: u8 = 2;      // number has a fraction or exponent
 // Unmanaged (raw memory, not traced by the GC): functions that take a Json keep no shadow-stack frame for it.
 @unmanaged
 export class Json {
-  // Per node: kind and flags (u8 each), start and length in bytes (u32 each), index past its subtree (u16).
+  // Per node: kind and flags (u8 each), start and length in bytes and the index past its subtree (u16 each).
   kind: usize = heap.alloc(MAX_JSON_NODES);
   flags: usize = heap.alloc(MAX_JSON_NODES);
-  start: usize = heap.alloc(MAX_JSON_NODES << 2);
-  len: usize = heap.alloc(MAX_JSON_NODES << 2);
+  start: usize = heap.alloc(MAX_JSON_NODES << 1);   // u16: a parsed text is at most 65,535 bytes (MAX_FRAME)
+  len: usize = heap.alloc(MAX_JSON_NODES << 1);
   end: usize = heap.alloc(MAX_JSON_NODES << 1);
   count: i32 = 0;
   base: usize = 0;
@@ -31,6 +31,7 @@ export class Json {
   parse(ptr: usize, size: i32): JsonError {
     this.base = ptr; this.size = size; this.pos = 0; this.count = 0;
     this.error = JsonError.None;
+    if (size > 0xffff) return this.fail(JsonError.TooLong);
     this.ws();
     if (this.pos >= size) return this.fail(JsonError.Empty);
     this.value(0);
@@ -51,15 +52,15 @@ export class Json {
   @inline nextKey(o: i32, k: i32): i32 { const x = this.next(k + 1); return x < this.next(o) ? x : 0; }
   @inline kindOf(n: i32): K { return <K>load<u8>(this.kind + <usize>n); }
   /** Where a node's bytes start (a string's after its quote) and how many there are. */
-  @inline ptr(n: i32): usize { return this.base + <usize>load<u32>(this.start + (<usize>n << 2)); }
-  @inline byteLen(n: i32): i32 { return <i32>load<u32>(this.len + (<usize>n << 2)); }
+  @inline ptr(n: i32): usize { return this.base + <usize><u32>load<u16>(this.start + (<usize>n << 1)); }
+  @inline byteLen(n: i32): i32 { return <i32><u32>load<u16>(this.len + (<usize>n << 1)); }
   @inline escaped(n: i32): bool { return (load<u8>(this.flags + <usize>n) & F_ESCAPED) != 0; }
   /** Byte-wise equality of a string node with an ASCII literal, no allocation. */
   is(n: i32, lit: string): bool {
     if (load<u8>(this.flags + <usize>n) & F_ESCAPED) return this.str(n) == lit;
-    const l = <i32>load<u32>(this.len + (<usize>n << 2));
+    const l = <i32><u32>load<u16>(this.len + (<usize>n << 1));
     if (l != lit.length) return false;
-    const p = this.base + load<u32>(this.start + (<usize>n << 2));
+    const p = this.base + <u32>load<u16>(this.start + (<usize>n << 1));
     const q = changetype<usize>(lit);
     for (let i = 0; i < l; i++) if (<u32>load<u8>(p + i) != <u32>load<u16>(q + (<usize>i << 1))) return false;
     return true;
@@ -76,8 +77,8 @@ export class Json {
 
   /** Decoded string value (escapes resolved). */
   str(n: i32): string {
-    const p = this.base + load<u32>(this.start + (<usize>n << 2));
-    const l = load<u32>(this.len + (<usize>n << 2));
+    const p = this.base + <u32>load<u16>(this.start + (<usize>n << 1));
+    const l = <u32>load<u16>(this.len + (<usize>n << 1));
     if (!(load<u8>(this.flags + <usize>n) & F_ESCAPED)) return String.UTF8.decodeUnsafe(p, l);
     const buf = heap.alloc(l);
     let o: usize = 0;
@@ -101,7 +102,7 @@ export class Json {
 
   /** Raw source bytes of any node, e.g. to echo an id. */
   raw(n: i32): string {
-    return String.UTF8.decodeUnsafe(this.base + load<u32>(this.start + (<usize>n << 2)), load<u32>(this.len + (<usize>n << 2)));
+    return String.UTF8.decodeUnsafe(this.base + <u32>load<u16>(this.start + (<usize>n << 1)), <u32>load<u16>(this.len + (<usize>n << 1)));
   }
 
   /** Number of Unicode code points of a string node (schema maxLength counts these). */
@@ -111,8 +112,8 @@ export class Json {
       for (let i = 0; i < s.length; i++) { const u = s.charCodeAt(i); if (u < 0xdc00 || u > 0xdfff) c++; }
       return c;
     }
-    const p = this.base + load<u32>(this.start + (<usize>n << 2));
-    const l = load<u32>(this.len + (<usize>n << 2));
+    const p = this.base + <u32>load<u16>(this.start + (<usize>n << 1));
+    const l = <u32>load<u16>(this.len + (<usize>n << 1));
     let c = 0;
     for (let i: u32 = 0; i < l; i++) if ((load<u8>(p + i) & 0xc0) != 0x80) c++;
     return c;
@@ -126,8 +127,8 @@ export class Json {
 
   /** Number value; exact for integers below 2^53 and for decimals of up to 15 significant digits. */
   num(n: i32): f64 {
-    const p = this.base + load<u32>(this.start + (<usize>n << 2));
-    const l = <i32>load<u32>(this.len + (<usize>n << 2));
+    const p = this.base + <u32>load<u16>(this.start + (<usize>n << 1));
+    const l = <i32><u32>load<u16>(this.len + (<usize>n << 1));
     let i = 0; let neg = false;
     if (load<u8>(p) == 0x2d) { neg = true; i++; }
     let m: u64 = 0; let e: i32 = 0; let digits = 0;
@@ -183,14 +184,14 @@ export class Json {
     this.count = i + 1;
     store<u8>(this.kind + <usize>i, <u8>k);
     store<u8>(this.flags + <usize>i, 0);
-    store<u32>(this.start + (<usize>i << 2), <u32>start);
-    store<u32>(this.len + (<usize>i << 2), 0);
+    store<u16>(this.start + (<usize>i << 1), <u16>start);
+    store<u16>(this.len + (<usize>i << 1), 0);
     store<u16>(this.end + (<usize>i << 1), <u16>(i + 1));
     return i;
   }
 
   private close(i: i32, endPos: i32): void {
-    store<u32>(this.len + (<usize>i << 2), <u32>(endPos - <i32>load<u32>(this.start + (<usize>i << 2))));
+    store<u16>(this.len + (<usize>i << 1), <u16>(endPos - <i32>load<u16>(this.start + (<usize>i << 1))));
     store<u16>(this.end + (<usize>i << 1), <u16>this.count);
   }
 

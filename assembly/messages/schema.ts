@@ -136,7 +136,8 @@ export function check(j: Json, n: i32, t: u32): bool {
   if (kind == STR) {
     if (!kindIs(j, n, K.Str)) return false;
     const max = <i32>word(t + 1);
-    if (max > 0 && j.codePoints(n) > max) {
+    // A string has no more code points than bytes: only a long one needs counting.
+    if (max > 0 && j.byteLen(n) > max && j.codePoints(n) > max) {
       reject(ErrorCode.PropertyConstraintViolation, "", "longer than " + max.toString() + " characters");
       return false;
     }

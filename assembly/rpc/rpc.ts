@@ -229,7 +229,7 @@ export class Rpc {
     const t = j.first(0);
     if (!t || j.kindOf(t) != K.Num || !j.isIntegral(t)) { this.sendError(0, ErrorCode.RpcFrameworkError, "MessageTypeId must be an integer"); return; }
     const idn = j.nextIn(0, t);
-    const idLen = idn != 0 && j.kindOf(idn) == K.Str ? j.codePoints(idn) : 0;
+    const idLen = idn != 0 && j.kindOf(idn) == K.Str ? (j.byteLen(idn) <= MAX_MESSAGE_ID ? j.byteLen(idn) : j.codePoints(idn)) : 0;
     const idOk = idLen > 0 && idLen <= MAX_MESSAGE_ID;
     const type = <i32>j.num(t);
     if (type != CALL && type != CALLRESULT && type != CALLERROR) {
@@ -300,6 +300,7 @@ function jsonErrorText(e: JsonError): string {
   switch (e) {
     case JsonError.TooDeep: return "nested too deep";
     case JsonError.TooManyNodes: return "too many values";
+    case JsonError.TooLong: return "longer than 65535 bytes";
     case JsonError.BadUtf8: return "invalid UTF-8";
     case JsonError.BadEscape: return "invalid escape";
     case JsonError.Trailing: return "trailing characters";
