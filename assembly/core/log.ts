@@ -19,7 +19,7 @@ export function sayParts(level: Level, a: string, b: string, c: string = "", d: 
 }
 
 function part(n: i32, s: string): i32 {
-  const room = LINE_MAX - n / 3;
+  const room = (LINE_MAX * 3 - n) / 3;   // units that surely fit in what is left (3 bytes each at most)
   return room > 0 ? n + <i32>String.UTF8.encodeUnsafe(changetype<usize>(s), min(s.length, room), LINE + <usize>n) : n;
 }
 export function error(msg: string): void { say(Level.Error, msg); }
