@@ -79,7 +79,7 @@ build/chargewasm-station-asan: $(NATIVE)/station.asan.o $(NATIVE)/boardlink.asan
 	gcc $(SAN) -o $@ $^ -lwebsockets -lm
 
 # The MCU's C (masked addresses, compressed data, the static runtime) built for this machine: the native tests run the
-# scenarios through it too, so the code that goes into firmware is exercised here. 4 pages: the mask needs a power of two.
+# scenarios through it too, so the code that goes into firmware is exercised here, in the 4 pages engine.wasm may use (maximumMemory).
 MCU_X86 := $(NATIVE)/mcu
 MCU_X86_CFLAGS := -O2 -std=c11 -D_DEFAULT_SOURCE -DCW_LINEAR_PAGES=4 '-DCW_ADDR_MASK=(CW_LINEAR_PAGES * 65536u - 1u)' \
   -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -Iboards/include -I$(NATIVE) -I$(WASM_RT)
@@ -106,12 +106,7 @@ $(ENGINE): $(GEN) $(ENGINE_SRC) schemas/pack-data.ts
 	npx asc assembly/index.ts --target release
 	npx tsx schemas/pack-data.ts $@
 
-ENGINE_MCU := build/engine.mcu.wasm
-$(ENGINE_MCU): $(GEN) $(ENGINE_SRC) schemas/pack-data.ts
-	npx asc assembly/index.ts --target mcu
-	npx tsx schemas/pack-data.ts $@
-
-engine: $(ENGINE) $(ENGINE_MCU)
+engine: $(ENGINE)
 
 test: engine typecheck
 	@rm -f build/aspect.log build/vitest.json build/vitest-posix.json

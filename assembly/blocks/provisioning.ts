@@ -11,7 +11,7 @@ import { rpc, Served } from "../rpc/rpc";
 import { ErrorCode } from "../rpc/errors";
 import { reject } from "../messages/codec";
 import { now, setUtc, utcNow, reschedule } from "../core/clock";
-import { info, sayParts, Level } from "../core/log";
+import { info, lineStart, lineText, lineBytes, lineSend, Level } from "../core/log";
 import { dm, HeartbeatInterval, ItemsPerMessageGetVariables, ItemsPerMessageSetVariables } from "../device-model/standard";
 import { Variable, hasComponentAt, findAt } from "../device-model/model";
 import { StationConfig } from "../station-config";
@@ -114,10 +114,8 @@ function resolve(j: Json, c: i32, v: i32, attributeType: i32): i32 {
   const evse = e ? intField(j, e, P.id) : 0;
   const connector = e ? max(intField(j, e, P.connectorId, 0), 0) : 0;
   const name = field(j, c, P.name), instance = field(j, c, P.instance);
-  found = null;
-  if (!hasComponentAt(dm, j, name, instance, evse, connector)) return UNKNOWN_COMPONENT;
   found = findAt(dm, j, name, instance, evse, connector, field(j, v, P.name), field(j, v, P.instance));
-  if (found === null) return UNKNOWN_VARIABLE;
+  if (found === null) return hasComponentAt(dm, j, name, instance, evse, connector) ? UNKNOWN_VARIABLE : UNKNOWN_COMPONENT;
   if (attributeType >= 0 && attributeType != AttributeEnumType.Actual) return UNSUPPORTED_ATTRIBUTE;
   return ACCEPTED;
 }
@@ -176,7 +174,10 @@ export function setVariables(j: Json, r: i32, w: Writer): Served {
       else {
         if (j.escaped(vn)) x.set(value); else x.set(value, j.ptr(vn), j.byteLen(vn));
         if (x.rebootRequired) st = SS.RebootRequired;
-        sayParts(Level.Info, "provisioning: ", x.key, " = ", x.mutability == MutabilityEnumType.WriteOnly ? "***" : value);
+        lineStart(); lineText("provisioning: "); lineBytes(Variable.KEY_BYTES, x.keyBytes()); lineText(" = ");
+        if (x.mutability == MutabilityEnumType.WriteOnly) lineText("***");
+        else if (j.escaped(vn)) lineText(value); else lineBytes(j.ptr(vn), j.byteLen(vn));
+        lineSend(Level.Info);
       }
     }
     w.obj();

@@ -6,22 +6,22 @@ export const enum Level { Error = 0, Warn = 1, Info = 2, Debug = 3 }
 const LINE_MAX = 400;
 const LINE = memory.data(LINE_MAX * 3);
 
-export function say(level: Level, msg: string): void {
-  const n = String.UTF8.encodeUnsafe(changetype<usize>(msg), min(msg.length, LINE_MAX), LINE);
-  log(level, LINE, <i32>n);
-}
+export function say(level: Level, msg: string): void { lineStart(); lineText(msg); lineSend(level); }
 
-/** A line of up to four parts, joined in the line buffer instead of by concatenation on the heap. */
-export function sayParts(level: Level, a: string, b: string, c: string = "", d: string = ""): void {
-  let n = 0;
-  n = part(n, a); n = part(n, b); n = part(n, c); n = part(n, d);
-  log(level, LINE, n);
+/** A line built in place, part by part (no string concatenation on the heap): start(), text/bytes..., send(). */
+let at = 0;
+export function lineStart(): void { at = 0; }
+export function lineText(s: string): void {
+  const room = (LINE_MAX * 3 - at) / 3;   // units that surely fit (3 bytes each at most)
+  if (room > 0) at += <i32>String.UTF8.encodeUnsafe(changetype<usize>(s), min(s.length, room), LINE + <usize>at);
 }
+export function lineBytes(p: usize, n: i32): void {
+  const k = min(n, LINE_MAX * 3 - at);
+  memory.copy(LINE + <usize>at, p, k);
+  at += k;
+}
+export function lineSend(level: Level): void { log(level, LINE, at); }
 
-function part(n: i32, s: string): i32 {
-  const room = (LINE_MAX * 3 - n) / 3;   // units that surely fit in what is left (3 bytes each at most)
-  return room > 0 ? n + <i32>String.UTF8.encodeUnsafe(changetype<usize>(s), min(s.length, room), LINE + <usize>n) : n;
-}
 export function error(msg: string): void { say(Level.Error, msg); }
 export function warn(msg: string): void { say(Level.Warn, msg); }
 export function info(msg: string): void { say(Level.Info, msg); }

@@ -52,6 +52,9 @@ export class Variable {
 
   get key(): string { return String.UTF8.decodeUnsafe(KEY, this.keyBytes()); }
 
+  /** The storage key's UTF-8 bytes (at KEY_BYTES, keyBytes() long): valid until the next key is built. */
+  static get KEY_BYTES(): usize { return KEY; }
+
   /** Why a value may not be written, as an OCPP reasonCode; null when it is valid. */
   check(v: string): string | null {
     if (v.length > MAX_VALUE) return "TooLargeElement";

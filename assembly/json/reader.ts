@@ -162,23 +162,9 @@ export class Json {
     return e;
   }
 
-  @inline private ws(): void {
-    if (this.pos < this.size && load<u8>(this.base + <usize>this.pos) > 0x20) return;
-    this.skipWs();
-  }
+  private ws(): void { this.pos = skip(this.base, this.pos, this.size); }
 
-  private skipWs(): void {
-    const b = this.base, n = this.size;
-    let p = this.pos;
-    while (p < n) {
-      const c = load<u8>(b + <usize>p);
-      if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) break;
-      p++;
-    }
-    this.pos = p;
-  }
-
-  private node(k: K, start: i32): i32 {
+  @inline private node(k: K, start: i32): i32 {
     const i = this.count;
     if (i >= MAX_JSON_NODES) { this.fail(JsonError.TooManyNodes); return -1; }
     this.count = i + 1;
@@ -190,42 +176,46 @@ export class Json {
     return i;
   }
 
-  private close(i: i32, endPos: i32): void {
+  @inline private close(i: i32, endPos: i32): void {
     store<u16>(this.len + (<usize>i << 1), <u16>(endPos - <i32>load<u16>(this.start + (<usize>i << 1))));
     store<u16>(this.end + (<usize>i << 1), <u16>this.count);
   }
 
   private value(depth: i32): void {
     if (this.error) return;
-    if (this.pos >= this.size) { this.fail(JsonError.Syntax); return; }
-    const c = this.at(this.pos);
+    const b = this.base, size = this.size;
+    let p = this.pos;
+    if (p >= size) { this.fail(JsonError.Syntax); return; }
+    const c = load<u8>(b + <usize>p);
     if (c == 0x7b || c == 0x5b) {
       if (depth >= MAX_JSON_DEPTH) { this.fail(JsonError.TooDeep); return; }
       const isObj = c == 0x7b;
-      const n = this.node(isObj ? K.Obj : K.Arr, this.pos);
+      const n = this.node(isObj ? K.Obj : K.Arr, p);
       if (n < 0) return;
-      this.pos++; this.ws();
+      p = skip(b, p + 1, size);
       const closer: u8 = isObj ? 0x7d : 0x5d;
-      if (this.pos < this.size && this.at(this.pos) == closer) { this.pos++; this.close(n, this.pos); return; }
-      while (!this.error) {
-        this.ws();
+      if (p < size && load<u8>(b + <usize>p) == closer) { this.pos = p + 1; this.close(n, p + 1); return; }
+      while (true) {
+        p = skip(b, p, size);
         if (isObj) {
-          if (this.pos >= this.size || this.at(this.pos) != 0x22) { this.fail(JsonError.Syntax); return; }
+          if (p >= size || load<u8>(b + <usize>p) != 0x22) { this.pos = p; this.fail(JsonError.Syntax); return; }
+          this.pos = p;
           this.string();
-          this.ws();
-          if (this.pos >= this.size || this.at(this.pos) != 0x3a) { this.fail(JsonError.Syntax); return; }
-          this.pos++; this.ws();
+          if (this.error) return;
+          p = skip(b, this.pos, size);
+          if (p >= size || load<u8>(b + <usize>p) != 0x3a) { this.pos = p; this.fail(JsonError.Syntax); return; }
+          p = skip(b, p + 1, size);
         }
+        this.pos = p;
         this.value(depth + 1);
         if (this.error) return;
-        this.ws();
-        if (this.pos >= this.size) { this.fail(JsonError.Syntax); return; }
-        const d = this.at(this.pos);
-        if (d == 0x2c) { this.pos++; continue; }
-        if (d == closer) { this.pos++; this.close(n, this.pos); return; }
-        this.fail(JsonError.Syntax); return;
+        p = skip(b, this.pos, size);
+        if (p >= size) { this.pos = p; this.fail(JsonError.Syntax); return; }
+        const d = load<u8>(b + <usize>p);
+        if (d == 0x2c) { p++; continue; }
+        if (d == closer) { this.pos = p + 1; this.close(n, p + 1); return; }
+        this.pos = p; this.fail(JsonError.Syntax); return;
       }
-      return;
     }
     if (c == 0x22) { this.string(); return; }
     if (c == 0x2d || (c >= 0x30 && c <= 0x39)) { this.number(); return; }
@@ -321,6 +311,16 @@ const SPECIAL = memory.data<u8>([
   1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
   1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 ]);
+
+/** The position of the first byte at or after p that is not JSON whitespace. */
+@inline function skip(b: usize, p: i32, n: i32): i32 {
+  while (p < n) {
+    const c = load<u8>(b + <usize>p);
+    if (c > 0x20 || (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09)) break;
+    p++;
+  }
+  return p;
+}
 
 @inline function isDigit(c: u8): bool { return c >= 0x30 && c <= 0x39; }
 

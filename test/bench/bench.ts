@@ -39,7 +39,7 @@ function checkBudgets(): boolean {
 }
 
 function sizes(): void {
-  for (const f of ["build/engine.wasm", "build/engine.mcu.wasm"]) {
+  for (const f of ["build/engine.wasm"]) {
     const b = readFileSync(f);
     row(`${f} size`, `${statSync(f).size} B (gzip ${gzipSync(b, { level: 9 }).length} B)`);
   }

@@ -61,7 +61,7 @@ function docTable(section: string): Map<string, string> {
 }
 
 describe("HAL ABI", () => {
-  for (const wasm of ["engine.wasm", "engine.mcu.wasm"]) {
+  for (const wasm of ["engine.wasm"]) {
     it(`${wasm} imports exactly the host table, nothing from "env"`, () => {
       const { imports } = signatures(readFileSync(new URL(`../../build/${wasm}`, import.meta.url)));
       const got = Object.fromEntries([...imports].map(([k, s]) => [k, fmt(s)]));
