@@ -7,6 +7,7 @@ import { Writer } from "../json/writer";
 import { meter_read } from "../hal";
 import { now, utcNow } from "../core/clock";
 import { rpc } from "../rpc/rpc";
+import { memberBits } from "../device-model/model";
 
 /** meter_read's values, in order (docs/HAL.md). */
 export const enum Field { EnergyWh, PowerW, CurrentL1, CurrentL2, CurrentL3, VoltageL1, VoltageL2, VoltageL3, SoC, OfferedA, Count }
@@ -30,7 +31,8 @@ export function readMeter(evse: i32): StaticArray<f64> {
   return buf;
 }
 
-// The measurands the engine samples, as bits of a measurand list.
+// The measurands the engine samples, as bits of a measurand list (in the order of MEASURAND_NAMES).
+const MEASURAND_NAMES: StaticArray<string> = ["Energy.Active.Import.Register", "Power.Active.Import", "Current.Offered", "SoC", "Current.Import", "Voltage"];
 const ENERGY: u32 = 1, POWER: u32 = 2, OFFERED: u32 = 4, SOC: u32 = 8, CURRENT: u32 = 16, VOLTAGE: u32 = 32;
 
 /** A measurand list (a comma-separated variable value) as bits; the last few lists are remembered. */
@@ -39,17 +41,7 @@ const listBits = new StaticArray<u32>(8);
 let listNext = 0;
 export function measurands(list: string): u32 {
   for (let i = 0; i < 8; i++) if (unchecked(listSrc[i]) == list) return unchecked(listBits[i]);
-  let m: u32 = 0;
-  const parts = list.split(",");
-  for (let i = 0; i < parts.length; i++) {
-    const n = parts[i];
-    if (n == "Energy.Active.Import.Register") m |= ENERGY;
-    else if (n == "Power.Active.Import") m |= POWER;
-    else if (n == "Current.Offered") m |= OFFERED;
-    else if (n == "SoC") m |= SOC;
-    else if (n == "Current.Import") m |= CURRENT;
-    else if (n == "Voltage") m |= VOLTAGE;
-  }
+  const m = memberBits(list, MEASURAND_NAMES);
   unchecked(listSrc[listNext] = list); unchecked(listBits[listNext] = m);
   listNext = (listNext + 1) & 7;
   return m;

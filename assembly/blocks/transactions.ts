@@ -20,6 +20,7 @@ import {
   TxStartPoint, TxStopPoint, EVConnectionTimeOut, TxStartedMeasurands, TxUpdatedMeasurands, TxUpdatedInterval,
   TxEndedMeasurands, TxEndedInterval, StopTxOnEVSideDisconnect,
 } from "../device-model/standard";
+import { memberBits } from "../device-model/model";
 
 // TxStartPoint / TxStopPoint conditions as bits.
 const P_EV: u32 = 1, P_AUTH: u32 = 2, P_PPC: u32 = 4, P_ENERGY: u32 = 8, P_BAY: u32 = 16;
@@ -36,19 +37,9 @@ function stopPoints(): u32 {
   return stopBits;
 }
 
-function points(list: string): u32 {
-  let m: u32 = 0;
-  const parts = list.split(",");
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i];
-    if (p == "EVConnected") m |= P_EV;
-    else if (p == "Authorized") m |= P_AUTH;
-    else if (p == "PowerPathClosed") m |= P_PPC;
-    else if (p == "EnergyTransfer") m |= P_ENERGY;
-    else if (p == "ParkingBayOccupancy") m |= P_BAY;
-  }
-  return m;
-}
+/** In the order of the P_ bits. */
+const POINTS: StaticArray<string> = ["EVConnected", "Authorized", "PowerPathClosed", "EnergyTransfer", "ParkingBayOccupancy"];
+function points(list: string): u32 { return memberBits(list, POINTS); }
 
 /** How long contactor or lock feedback may disagree with its command before the connector is Faulted. */
 export const FEEDBACK_GRACE_MS: i64 = 1000;

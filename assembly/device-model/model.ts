@@ -141,6 +141,16 @@ function putInt(n: i32, v: i32): i32 {
   return n + len;
 }
 
+/** A MemberList value as bits: bit i is set when names[i] is one of its comma-separated members. */
+export function memberBits(list: string, names: StaticArray<string>): u32 {
+  let m: u32 = 0;
+  const parts = list.split(",");
+  for (let i = 0; i < parts.length; i++) {
+    for (let k = 0; k < names.length; k++) if (parts[i] == unchecked(names[k])) m |= 1 << k;
+  }
+  return m;
+}
+
 function inList(list: string | null, v: string): bool {
   if (list === null) return false;
   const parts = list.split(",");
