@@ -61,6 +61,8 @@ export function engineModule(path = ENGINE_WASM): WebAssembly.Module {
 }
 
 const utf8 = new TextDecoder("utf-8");
+/** Frames up to this many UTF-16 units are encoded directly into engine memory. */
+const SMALL_FRAME = 680;
 const enc = new TextEncoder();
 
 export class Engine {
@@ -120,6 +122,14 @@ export class Engine {
 
   /** One frame from the CSMS: text, or its bytes as received (which need not be valid UTF-8). */
   onFrame(frame: string | Uint8Array): void {
+    if (typeof frame === "string" && frame.length <= SMALL_FRAME) {
+      // Encoded straight into engine memory (at most 3 bytes per UTF-16 unit): no copy in between.
+      const cap = frame.length * 3;
+      const p = this.x.alloc(Math.max(cap, 1));
+      const { written } = enc.encodeInto(frame, new Uint8Array(this.x.memory.buffer, p, cap));
+      try { this.x.on_frame(p, written); } finally { this.x.free(p); }
+      return;
+    }
     const b = typeof frame === "string" ? enc.encode(frame) : frame;
     const p = this.x.alloc(b.length);
     if (!p) { this.x.on_frame(0, b.length); return; }
