@@ -1,6 +1,6 @@
 // Routes CALLs from the CSMS to their block, and results of our CALLs back. Every payload is first checked
 // against its schema table (assembly/generated/ocpp.ts); handlers then read it from the JSON tape.
-import { Action } from "./generated/ocpp";
+import { Action, ACTION_COUNT } from "./generated/ocpp";
 import { setChargingProfile, clearChargingProfile, getChargingProfiles, getCompositeSchedule } from "./blocks/smart-charging";
 import { Json } from "./json/reader";
 import { Writer } from "./json/writer";
@@ -16,29 +16,32 @@ import {
   requestStart, requestStop, transactionStatus, triggerMessage, unlockConnector, reset, changeAvailability, clearCache,
 } from "./blocks/remote-control";
 
+type Handler = (j: Json, p: i32, w: Writer) => Served;
+
+/** Per action, the block's handler of the CALL; the request's schema is its row in REQUEST_TYPES. */
+const handlers = new StaticArray<Handler | null>(ACTION_COUNT);
+handlers[Action.GetVariables] = getVariables;
+handlers[Action.SetVariables] = setVariables;
+handlers[Action.RequestStartTransaction] = requestStart;
+handlers[Action.RequestStopTransaction] = requestStop;
+handlers[Action.GetTransactionStatus] = transactionStatus;
+handlers[Action.TriggerMessage] = triggerMessage;
+handlers[Action.UnlockConnector] = unlockConnector;
+handlers[Action.Reset] = reset;
+handlers[Action.ChangeAvailability] = changeAvailability;
+handlers[Action.SetChargingProfile] = setChargingProfile;
+handlers[Action.ClearChargingProfile] = clearChargingProfile;
+handlers[Action.GetChargingProfiles] = getChargingProfiles;
+handlers[Action.GetCompositeSchedule] = getCompositeSchedule;
+handlers[Action.ClearCache] = clearCache;
+
 export function onCall(a: Action, j: Json, p: i32, w: Writer): Served {
   // B03.FR.08: a station that is not (yet) registered answers CSMS requests with SecurityError.
   if (prov.registration == Registration.Unknown || prov.registration == Registration.Rejected) return Served.NotRegistered;
-  const t = requestType(a);
-  if (!t) return Served.Unsupported;
+  const t = requestType(a), h = handlers[a];
+  if (!t || h === null) return Served.Unsupported;
   if (!check(j, p, t)) return Served.Invalid;
-  switch (a) {
-    case Action.GetVariables: return getVariables(j, p, w);
-    case Action.SetVariables: return setVariables(j, p, w);
-    case Action.RequestStartTransaction: return requestStart(j, p, w);
-    case Action.RequestStopTransaction: return requestStop(j, p, w);
-    case Action.GetTransactionStatus: return transactionStatus(j, p, w);
-    case Action.TriggerMessage: return triggerMessage(j, p, w);
-    case Action.UnlockConnector: return unlockConnector(j, p, w);
-    case Action.Reset: return reset(j, p, w);
-    case Action.ChangeAvailability: return changeAvailability(j, p, w);
-    case Action.SetChargingProfile: return setChargingProfile(j, p, w);
-    case Action.ClearChargingProfile: return clearChargingProfile(j, p, w);
-    case Action.GetChargingProfiles: return getChargingProfiles(j, p, w);
-    case Action.GetCompositeSchedule: return getCompositeSchedule(j, p, w);
-    case Action.ClearCache: return clearCache(w);
-  }
-  return Served.Unsupported;
+  return h(j, p, w);
 }
 
 export function onResult(a: Action, j: Json, p: i32, tag: string): void {

@@ -248,7 +248,7 @@ export function changeAvailability(j: Json, r: i32, w: Writer): Served {
   return Served.Answered;
 }
 
-export function clearCache(w: Writer): Served {
+export function clearCache(j: Json, r: i32, w: Writer): Served {
   // This build keeps no authorization cache (AuthCacheCtrlr is not implemented): nothing to clear.
   answerStatus(w, E.ClearCacheStatusEnumType, ClearCacheStatusEnumType.Rejected, "NotEnabled");
   return Served.Answered;
