@@ -10,7 +10,7 @@ import { Token } from "./authorization";
 import { NO_INT, NO_ENUM } from "../messages/codec";
 import { pilot_set, contactor_set, lock_set } from "../hal";
 import { now, utcNow, reschedule } from "../core/clock";
-import { info, error } from "../core/log";
+import { info, warn, error } from "../core/log";
 import { rpc, newMessageId } from "../rpc/rpc";
 import { Pilot, dutyForAmps, DUTY_OFF, DUTY_UNAVAILABLE, pluggedIn, wantsEnergy, pilotFault } from "../evse/pilot";
 import { setStatus } from "./availability";
@@ -298,8 +298,25 @@ export class Session {
     this.endedSamples = [];
   }
 
-  /** Queues one TransactionEvent of this session's transaction, with a MeterValue of `extra` (a measurand list) if it has values. */
+  /** Queues one TransactionEvent of this session's transaction, with a MeterValue of `extra` (a measurand list) if it
+   *  has values. An Ended event that would not fit a frame with all its TxEnded samples keeps the newest that fit:
+   *  the end of a transaction is never dropped for its samples. */
   event(type: TransactionEventEnumType, trigger: TR, state: CS, reason: ReasonEnumType = NO_ENUM, extra: string = "", extraCtx: Ctx = Ctx.Sample_Periodic): void {
+    const seq = this.seqNo++;
+    const remoteStartId = this.remoteStartId;
+    this.remoteStartId = NO_INT;
+    const token: Token | null = this.tokenReported ? null : this.token;
+    this.tokenReported = true;
+    const all = type == TransactionEventEnumType.Ended ? this.endedSamples.length : 0;
+    let keep = all;
+    while (this.writeEvent(type, trigger, state, reason, extra, extraCtx, seq, remoteStartId, token, keep) && keep > 0) keep >>= 1;
+    if (keep < all) warn("transactions: the Ended event of " + this.txId + " carries the last " + keep.toString() + " of " + all.toString() + " TxEnded samples (frame limit)");
+    rpc.enqueue(Action.TransactionEvent, false, this.txId);
+  }
+
+  /** Writes the event's payload with the newest `samples` TxEnded samples; true when it did not fit. */
+  private writeEvent(type: TransactionEventEnumType, trigger: TR, state: CS, reason: ReasonEnumType, extra: string, extraCtx: Ctx,
+                     seq: i32, remoteStartId: i32, token: Token | null, samples: i32): bool {
     const ev = this.evse, ph = this.phases;
     const withExtra = hasValues(ev, extra, ph);
     const started = type == TransactionEventEnumType.Started && hasValues(ev, TxStartedMeasurands.value, ph);
@@ -308,32 +325,29 @@ export class Session {
     const w = rpc.call();
     w.obj();
     w.k(P.eventType); w.en(E.TransactionEventEnumType, type);
-    if (withExtra || started || ended || (isEnded && this.endedSamples.length)) {
+    if (withExtra || started || ended || samples > 0) {
       w.k(P.meterValue); w.arr();
       if (withExtra) writeMeterValue(w, ev, extra, extraCtx, ph);
       if (started) writeMeterValue(w, ev, TxStartedMeasurands.value, Ctx.Transaction_Begin, ph);
-      if (isEnded) {
-        for (let i = 0; i < this.endedSamples.length; i++) this.endedSamples[i].write(w);
-        if (ended) writeMeterValue(w, ev, TxEndedMeasurands.value, Ctx.Transaction_End, ph);
-      }
+      for (let i = this.endedSamples.length - samples; i < this.endedSamples.length; i++) this.endedSamples[i].write(w);
+      if (ended) writeMeterValue(w, ev, TxEndedMeasurands.value, Ctx.Transaction_End, ph);
       w.endArr();
     }
     w.k(P.timestamp); w.time(utcNow());
     w.k(P.triggerReason); w.en(E.TriggerReasonEnumType, trigger);
-    w.k(P.seqNo); w.int(this.seqNo++);
+    w.k(P.seqNo); w.int(seq);
     w.k(P.transactionInfo); w.obj();
     w.k(P.transactionId); w.str(this.txId);
     if (state >= 0) { w.k(P.chargingState); w.en(E.ChargingStateEnumType, state); }
     const charging = this.chargingMs + (this.chargingSince >= 0 ? now() - this.chargingSince : 0);
     if (charging > 0) { w.k(P.timeSpentCharging); w.int(charging / 1000); }
     if (isEnded && reason >= 0) { w.k(P.stoppedReason); w.en(E.ReasonEnumType, reason); }
-    if (this.remoteStartId != NO_INT) { w.k(P.remoteStartId); w.int(this.remoteStartId); this.remoteStartId = NO_INT; }
+    if (remoteStartId != NO_INT) { w.k(P.remoteStartId); w.int(remoteStartId); }
     w.endObj();
     w.k(P.evse); w.obj(); w.k(P.id); w.int(ev); w.k(P.connectorId); w.int(this.connector); w.endObj();
-    const token = this.token;
-    if (!this.tokenReported && token !== null) { w.k(P.idToken); token.write(w); this.tokenReported = true; }
+    if (token !== null) { w.k(P.idToken); token.write(w); }
     w.endObj();
-    rpc.enqueue(Action.TransactionEvent, false, this.txId);
+    return w.overflow;
   }
 
   keepEndedSample(s: Sample): void {

@@ -55,6 +55,26 @@ describe("a full session", () => {
     expect(energyOf([endedPeriodic[0]], "Sample.Periodic")).toBeCloseTo(1840, 3);
   });
 
+  it("an Ended event that cannot carry every TxEnded sample within the frame limit keeps the newest that fit: the end of the transaction is not lost", async () => {
+    const all = "Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage,SoC,Current.Offered";
+    r = await chargingRig([dm("SampledDataCtrlr", "TxEndedInterval", "60"), dm("SampledDataCtrlr", "TxEndedMeasurands", all)]);
+    await act(r, () => r.station.plug(1, { maxCurrentA: 16, phases: 3, capacityWh: 100_000, socPct: 10 }));
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    await r.station.advance(30 * 60_000);
+    await act(r, () => r.station.unplug(1));
+    expectWellFormed(r);
+    const last = r.calls("TransactionEvent").at(-1)!;
+    const ended = last.m[3];
+    expect(ended).toMatchObject({ eventType: "Ended", transactionInfo: { stoppedReason: "EVDisconnected" } });
+    const samples = ended.meterValue.filter((m: any) => m.sampledValue[0].context === "Sample.Periodic");
+    expect(samples).toHaveLength(12);   // 24 kept (MAX_ENDED_SAMPLES) do not fit 16 KiB; the newest half does
+    const times = samples.map((m: any) => Date.parse(m.timestamp));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(ended.meterValue.at(-1).sampledValue[0].context).toBe("Transaction.End");
+    expect(Buffer.byteLength(JSON.stringify(last.m))).toBeLessThanOrEqual(16384);
+    expect(r.station.logs.some((l) => /carries the last 12 of 24 TxEnded samples \(frame limit\)$/.test(l.msg))).toBe(true);
+  });
+
   it("aligned MeterValues outside a transaction land on the clock boundaries", async () => {
     r = await chargingRig([dm("AlignedDataCtrlr", "Interval", "900")]);
     await r.station.advance(3600_000);
