@@ -68,7 +68,8 @@ const enc = new TextEncoder();
 export class Engine {
   private constructor(private x: Exports) {}
 
-  static async create(host: HalHost, module = engineModule()): Promise<Engine> {
+  /** `instrument`: further import modules, for an instrumented build (make bench's heap tracer). */
+  static async create(host: HalHost, module = engineModule(), instrument: WebAssembly.Imports = {}): Promise<Engine> {
     let x!: Exports;
     const bytes = (p: number, n: number) => new Uint8Array(x.memory.buffer, p >>> 0, n);
     const text = (p: number, n: number) => utf8.decode(bytes(p, n));
@@ -102,7 +103,7 @@ export class Engine {
       display: (evse: number, p: number, n: number) => host.display(evse, text(p, n)),
     };
     for (const name of Object.keys(HAL_IMPORTS)) if (!imports[name]) throw new Error(`HAL import ${name} not implemented`);
-    const inst = await instantiate<Exports>(module, { host: imports } as any);
+    const inst = await instantiate<Exports>(module, { ...instrument, host: imports } as any);
     x = inst.exports as unknown as Exports;
     return new Engine(x);
   }

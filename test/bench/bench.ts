@@ -46,14 +46,14 @@ function sizes(): void {
 }
 
 /** An engine behind a scripted host: no sockets, the CSMS's answers are written by hand. */
-async function bootedEngine(module: WebAssembly.Module, defaults: object[] = []) {
+async function bootedEngine(module: WebAssembly.Module, defaults: object[] = [], instrument: WebAssembly.Imports = {}) {
   const clock = new VirtualClock();
   const sent: string[] = [];
   const e: Engine = await Engine.create({
     clock, random: seededRandom(1), store: new MemoryStore(), log: () => {},
     connect: () => {}, send: (t) => { sent.push(t); return 0; },
     pilotSet: () => {}, contactorSet: () => {}, lockSet: () => {}, meterRead: () => [], reboot: () => {}, display: () => {},
-  }, module);
+  }, module, instrument);
   e.init({ ...defaultStation("ws://bench/ocpp"), defaults });
   e.onConnection(true);
   const answered = new Set<string>();
@@ -255,9 +255,32 @@ async function session(): Promise<void> {
   row("linear memory after that session in Node (TLSF doubles when it may)", `${e.memoryBytes / 65536} pages`);
 }
 
-async function runSession(module: WebAssembly.Module): Promise<Engine> {
+/** The session on an engine built with AssemblyScript's allocation hooks (ASC_RTRACE): the most heap (TLSF blocks,
+ *  headers included) in use at any moment, beside the static data and the shadow stack below it. */
+async function peakHeap(): Promise<void> {
+  const file = "build/engine.rtrace.wasm";
+  // Imported memory: the hooks fire while the module starts, before its exports (and its own memory) are reachable.
+  execFileSync("npx", ["asc", "assembly/index.ts", "--target", "release", "--use", "ASC_RTRACE=1", "--importMemory", "--exportMemory", "-o", file], { stdio: "ignore" });
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
+  let heapBase = 0, used = 0, peak = 0;
+  const size = (block: number) => (new Uint32Array(memory.buffer, block, 1)[0] & ~3) + 4;
+  const add = (n: number) => { used += n; peak = Math.max(peak, used); };
+  const rtrace = {
+    oninit: (base: number) => { heapBase = base; },
+    onalloc: (block: number) => add(size(block)),
+    onresize: (block: number, old: number) => add(size(block) - old),
+    onmove: () => {},
+    onfree: (block: number) => { used -= size(block); },
+    onvisit: () => true, oncollect: () => {}, oninterrupt: () => {}, onyield: () => {},
+    onstore: (ptr: number) => ptr, onload: (ptr: number) => ptr,
+  };
+  const e = await runSession(new WebAssembly.Module(readFileSync(file)), { rtrace, env: { memory } });
+  row("peak heap in that session (TLSF blocks in use, headers included)", `${peak} B, above ${heapBase} B of static data and shadow stack (${e.memoryBytes / 65536} pages in Node)`);
+}
+
+async function runSession(module: WebAssembly.Module, instrument: WebAssembly.Imports = {}): Promise<Engine> {
   const { e, clock, sent, answer } = await bootedEngine(module, [{ component: "SampledDataCtrlr", variable: "TxUpdatedInterval", value: "60" },
-    { component: "AuthCtrlr", variable: "Enabled", value: "false" }]);
+    { component: "AuthCtrlr", variable: "Enabled", value: "false" }], instrument);
   const reply = () => { while (answer("{}")); };
   e.onFrame(JSON.stringify([2, "g", "GetVariables", { getVariableData: [{ component: { name: "OCPPCommCtrlr" }, variable: { name: "HeartbeatInterval" } }] }]));
   e.onFrame(JSON.stringify([2, "s", "SetVariables", { setVariableData: [{ component: { name: "OCPPCommCtrlr" }, variable: { name: "OfflineThreshold" }, attributeValue: "600" }] }]));
@@ -287,6 +310,7 @@ if (!CHECK_ONLY) {
   await day();
 }
 await session();
+if (!CHECK_ONLY) await peakHeap();
 await pagesNeeded();
 m4();
 native();
