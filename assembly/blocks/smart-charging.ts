@@ -34,6 +34,8 @@ const NEVER: i64 = i64.MAX_VALUE;
 
 class Installed {
   installedAt: i64 = utcNow();
+  /** Where it is persisted (its own store key), -1 when it is not (TxProfiles end with their transaction). */
+  slot: i32 = -1;
   constructor(public evse: i32, public p: Profile, public txId: string) {}
 }
 
@@ -289,11 +291,19 @@ function overlaps(a: Profile, b: Profile): bool {
 
 /** Installs a checked profile, replacing one with the same id (K01.FR.05). Null, or why it was refused. */
 export function install(evse: i32, p: Profile, txId: string): string | null {
-  for (let i = 0; i < profiles.length; i++) if (profiles[i].p.id == p.id) { profiles.splice(i, 1); break; }
+  let slot = -1;
+  for (let i = 0; i < profiles.length; i++) {
+    if (profiles[i].p.id != p.id) continue;
+    slot = profiles[i].slot;
+    profiles.splice(i, 1);
+    break;
+  }
   if (profiles.length >= MAX_PROFILES) return "OutOfStorage";
-  profiles.push(new Installed(evse, p, txId));
+  const x = new Installed(evse, p, txId);
+  x.slot = slot;
+  profiles.push(x);
   countEntries();
-  if (p.purpose != Purpose.TxProfile) persist();
+  save(x);
   stale = true;
   info("smart charging: profile " + p.id.toString() + " installed on EVSE " + evse.toString());
   return null;
@@ -337,10 +347,10 @@ export function clearChargingProfile(j: Json, r: i32, w: Writer): Served {
       if (purpose != NO_ENUM && x.p.purpose != purpose) hit = false;
       if (level != NO_INT && x.p.stackLevel != level) hit = false;
     }
-    if (hit) { profiles.splice(i, 1); cleared++; }
+    if (hit) { forget(x); profiles.splice(i, 1); cleared++; }
   }
   answerStatus(w, E.ClearChargingProfileStatusEnumType, cleared ? ClearChargingProfileStatusEnumType.Accepted : ClearChargingProfileStatusEnumType.Unknown);
-  if (cleared) { countEntries(); persist(); stale = true; enforce(); }
+  if (cleared) { countEntries(); stale = true; enforce(); }
   return Served.Answered;
 }
 
@@ -472,44 +482,91 @@ export function setEmsLimit(evse: i32, amps: f64): void {
 
 // ---- persistence (K01.FR.27: profiles survive a reboot; TxProfiles end with their transaction) ----
 
-const STORE_KEY = "smart-charging/profiles";
+/** Each persisted profile has a store key of its own (a slot), so persisting one costs one small buffer and all
+ *  MAX_PROFILES fit; an emptied slot reads as none. Written before this layout: one key holding an array. */
+const SLOT_KEY = "smart-charging/profile/";
+const OLD_KEY = "smart-charging/profiles";
+/** The most one stored profile takes: PeriodsPerSchedule periods and every optional field. */
+const PROFILE_BYTES = 4096;
 
-function persist(): void {
-  const w = new Writer();
-  w.arr();
-  for (let i = 0; i < profiles.length; i++) {
-    const x = profiles[i];
-    if (x.p.purpose == Purpose.TxProfile) continue;
-    w.obj(); w.key("evseId"); w.int(x.evse); w.key("profile"); x.p.write(w); w.endObj();
+function slotKey(slot: i32): ArrayBuffer { return utf8(SLOT_KEY + slot.toString()); }
+
+/** Persists a profile in its slot (a free one when it has none); TxProfiles are not persisted. */
+function save(x: Installed): void {
+  if (x.p.purpose == Purpose.TxProfile) { forget(x); return; }
+  if (x.slot < 0) {
+    let slot = 0;
+    while (used(slot)) slot++;
+    x.slot = slot;
   }
-  w.endArr();
-  const k = utf8(STORE_KEY);
-  if (w.overflow) warn("smart charging: profiles too large to persist");
-  else if (store_write(ptr(k), k.byteLength, w.buf, w.pos) != 0) warn("smart charging: could not persist profiles");
+  const w = new Writer(PROFILE_BYTES);
+  w.obj(); w.key("evseId"); w.int(x.evse); w.key("profile"); x.p.write(w); w.endObj();
+  const k = slotKey(x.slot);
+  if (w.overflow) warn("smart charging: profile " + x.p.id.toString() + " too large to persist");
+  else if (store_write(ptr(k), k.byteLength, w.buf, w.pos) != 0) warn("smart charging: could not persist profile " + x.p.id.toString());
   heap.free(w.buf);
   heap.free(changetype<usize>(w));
 }
 
+function used(slot: i32): bool {
+  for (let i = 0; i < profiles.length; i++) if (profiles[i].slot == slot) return true;
+  return false;
+}
+
+/** Empties a profile's slot. */
+function forget(x: Installed): void {
+  if (x.slot < 0) return;
+  const k = slotKey(x.slot);
+  if (store_write(ptr(k), k.byteLength, 0, 0) != 0) warn("smart charging: could not remove stored profile " + x.p.id.toString());
+  x.slot = -1;
+}
+
+/** Reads the JSON stored under key onto the engine's tape (node 0); its length, 0 when there is none or it is unreadable. */
+function readStored(key: ArrayBuffer, buf: usize, cap: i32): i32 {
+  const n = store_read(ptr(key), key.byteLength, buf, cap);
+  if (n <= 0) return 0;
+  const j = rpc.j;   // no frame is being handled at init
+  if (j.parse(buf, n) != JsonError.None) { warn("smart charging: dropped an unreadable stored profile"); return 0; }
+  return n;
+}
+
+/** A stored {"evseId": n, "profile": {...}} at tape node e: installed (slot -1 for now), or warned about. */
+function restore(e: i32, slot: i32): void {
+  const j = rpc.j;
+  let evse = -1, pn = 0;
+  resetDecode();
+  if (j.kindOf(e) == K.Obj) for (let key = j.first(e); key; key = j.nextKey(e, key)) {
+    if (j.is(key, "evseId") && j.kindOf(key + 1) == K.Num) evse = <i32>j.num(key + 1);
+    else if (j.is(key, "profile")) pn = key + 1;
+  }
+  if (!pn || !check(j, pn, T.ChargingProfileType) || evse < 0 || evse > sessions.length || profiles.length >= MAX_PROFILES) {
+    warn("smart charging: dropped an unreadable stored profile");
+    return;
+  }
+  const x = new Installed(evse, Profile.read(j, pn), "");
+  x.slot = slot;
+  profiles.push(x);
+}
+
 export function loadProfiles(): void {
   while (emsLimits.length <= sessions.length) emsLimits.push(NaN);
-  const k = utf8(STORE_KEY);
   const cap = 16384;
   const buf = heap.alloc(cap);
-  const n = store_read(ptr(k), k.byteLength, buf, cap);
-  if (n > 0) {
-    const j = rpc.j;   // no frame is being handled at init
-    if (j.parse(buf, n) == JsonError.None && j.kindOf(0) == K.Arr) {
+  for (let slot = 0; slot < MAX_PROFILES; slot++) if (readStored(slotKey(slot), buf, PROFILE_BYTES)) restore(0, slot);
+  const old = utf8(OLD_KEY);
+  if (readStored(old, buf, cap)) {
+    const j = rpc.j;
+    const moved = new Array<Installed>();
+    // The layout before slots: one key holding an array. Its profiles move into slots, then it is emptied.
+    if (j.kindOf(0) == K.Arr) {
       for (let e = j.first(0); e; e = j.nextIn(0, e)) {
-        resetDecode();
-        let evse = -1, pn = 0;
-        if (j.kindOf(e) == K.Obj) for (let key = j.first(e); key; key = j.nextKey(e, key)) {
-          if (j.is(key, "evseId") && j.kindOf(key + 1) == K.Num) evse = <i32>j.num(key + 1);
-          else if (j.is(key, "profile")) pn = key + 1;
-        }
-        if (pn && check(j, pn, T.ChargingProfileType) && evse >= 0 && evse <= sessions.length) profiles.push(new Installed(evse, Profile.read(j, pn), ""));
-        else warn("smart charging: dropped an unreadable stored profile");
+        const before = profiles.length;
+        restore(e, -1);
+        if (profiles.length > before) moved.push(profiles[profiles.length - 1]);
       }
     } else warn("smart charging: stored profiles unreadable; starting without");
+    for (let i = 0; i < moved.length; i++) save(moved[i]);
+    store_write(ptr(old), old.byteLength, 0, 0);
   }
   heap.free(buf);
   countEntries();
