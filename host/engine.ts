@@ -123,19 +123,20 @@ export class Engine {
 
   /** One frame from the CSMS: text, or its bytes as received (which need not be valid UTF-8). */
   onFrame(frame: string | Uint8Array): void {
+    let p: number, n: number;
     if (typeof frame === "string" && frame.length <= SMALL_FRAME) {
       // Encoded straight into engine memory (at most 3 bytes per UTF-16 unit): no copy in between.
       const cap = frame.length * 3;
-      const p = this.x.alloc(Math.max(cap, 1));
-      const { written } = enc.encodeInto(frame, new Uint8Array(this.x.memory.buffer, p, cap));
-      try { this.x.on_frame(p, written); } finally { this.x.free(p); }
-      return;
+      p = this.x.alloc(Math.max(cap, 1));
+      n = enc.encodeInto(frame, new Uint8Array(this.x.memory.buffer, p, cap)).written;
+    } else {
+      const b = typeof frame === "string" ? enc.encode(frame) : frame;
+      n = b.length;
+      p = this.x.alloc(n);
+      if (!p) { this.x.on_frame(0, n); return; }
+      new Uint8Array(this.x.memory.buffer, p, n).set(b);
     }
-    const b = typeof frame === "string" ? enc.encode(frame) : frame;
-    const p = this.x.alloc(b.length);
-    if (!p) { this.x.on_frame(0, b.length); return; }
-    new Uint8Array(this.x.memory.buffer, p, b.length).set(b);
-    try { this.x.on_frame(p, b.length); } finally { this.x.free(p); }
+    try { this.x.on_frame(p, n); } finally { this.x.free(p); }
   }
 
   onBoardEvent(evse: number, kind: number, value: number): void { this.x.on_board_event(evse, kind, value); }

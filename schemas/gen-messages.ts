@@ -67,19 +67,22 @@ function resolve(root: Schema, s: Schema): { name: string | null; def: Schema } 
   if (typeof s.type === "object") return resolve(root, s.type);
   return { name: null, def: s };
 }
-function collectEnums(root: Schema, s: Schema, seen = new Set<Schema>()): void {
+/** Calls visit with every enum (its definition name and values) a schema uses. */
+function eachEnum(root: Schema, visit: (name: string, values: string[]) => void, s: Schema = root, seen = new Set<Schema>()): void {
   const { name, def } = resolve(root, s);
   if (seen.has(def)) return;
   seen.add(def);
-  if (def.enum) {
-    const prev = enumVals.get(name!);
-    if (prev && prev.join() !== def.enum.join()) throw new Error(`enum ${name} differs between schemas`);
-    enumVals.set(name!, def.enum);
-  }
-  for (const p of Object.values(def.properties ?? {})) collectEnums(root, p, seen);
-  if (def.items) collectEnums(root, def.items, seen);
+  if (def.enum) visit(name!, def.enum);
+  for (const p of Object.values(def.properties ?? {})) eachEnum(root, visit, p, seen);
+  if (def.items) eachEnum(root, visit, def.items, seen);
 }
-for (const { req, conf } of byAction.values()) { collectEnums(req, req); collectEnums(conf, conf); }
+for (const { req, conf } of byAction.values()) {
+  for (const root of [req, conf]) eachEnum(root, (name, values) => {
+    const prev = enumVals.get(name);
+    if (prev && prev.join() !== values.join()) throw new Error(`enum ${name} differs between schemas`);
+    enumVals.set(name, values);
+  });
+}
 
 // ---- validation tables ----
 // A type is a run of u32 words in TYPES: [kind | flags << 8 | count << 16, ...]. Kinds match assembly/messages/schema.ts.
@@ -143,16 +146,7 @@ for (const a of wanted.sent) { const { req, conf } = byAction.get(a)!; typeOf(re
 // Enums of the engine's own (outgoing) messages get name tables too, so the writer can name their values.
 for (const a of [...wanted.served, ...wanted.sent]) {
   const { req, conf } = byAction.get(a)!;
-  for (const root of [req, conf]) {
-    const walk = (s: Schema, seen = new Set<Schema>()) => {
-      const { name, def } = resolve(root, s);
-      if (seen.has(def)) return; seen.add(def);
-      if (def.enum) enumIndex(name!);
-      for (const p of Object.values(def.properties ?? {})) walk(p, seen);
-      if (def.items) walk(def.items, seen);
-    };
-    walk(root);
-  }
+  for (const root of [req, conf]) eachEnum(root, (name) => enumIndex(name));
 }
 
 const u32 = (n: number) => (n >>> 0).toString();

@@ -6,7 +6,7 @@ import { TriggerReasonEnumType as TR, TransactionEventEnumType, ReadingContextEn
 import { NO_ENUM } from "../messages/codec";
 import { utcNow } from "../core/clock";
 import { sessions } from "./transactions";
-import { Sample, hasValues, measurands, sendMeterValues } from "./metering";
+import { Sample, sampled, sendMeterValues } from "./metering";
 import { AlignedInterval, AlignedMeasurands, AlignedSendDuringIdle, AlignedTxEndedInterval, AlignedTxEndedMeasurands } from "../device-model/standard";
 import { earliest } from "./transactions";
 
@@ -34,8 +34,8 @@ export function alignedTick(enabled: bool): i64 {
     for (let i = 0; i < sessions.length; i++) {
       const s = sessions[i];
       if (!s.active) continue;
-      const list = AlignedTxEndedMeasurands.value;
-      if (hasValues(s.evse, list, s.phases)) s.keepEndedSample(new Sample(s.evse, measurands(list), Ctx.Sample_Clock, s.phases));
+      const bits = sampled(s.evse, AlignedTxEndedMeasurands.value, s.phases);
+      if (bits) s.keepEndedSample(new Sample(s.evse, bits, Ctx.Sample_Clock, s.phases));
     }
   }
   const wait = send.due(AlignedInterval.int, enabled);
@@ -46,7 +46,7 @@ export function alignedTick(enabled: bool): i64 {
     for (let i = 0; i < sessions.length; i++) {
       const s = sessions[i];
       if (s.active) {
-        if (hasValues(s.evse, AlignedMeasurands.value, s.phases)) {
+        if (sampled(s.evse, AlignedMeasurands.value, s.phases)) {
           s.event(TransactionEventEnumType.Updated, TR.MeterValueClock, s.state, NO_ENUM, AlignedMeasurands.value, Ctx.Sample_Clock);
         }
       } else sendMeterValues(s.evse, AlignedMeasurands.value, Ctx.Sample_Clock, s.phases);

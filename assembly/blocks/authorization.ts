@@ -6,7 +6,7 @@ import {
 } from "../generated/ocpp";
 import { Json } from "../json/reader";
 import { Writer } from "../json/writer";
-import { field, enumField, enumOf, strField, enumName } from "../messages/schema";
+import { field, enumField, strField, enumName } from "../messages/schema";
 import { NO_INT } from "../messages/codec";
 import { rpc } from "../rpc/rpc";
 import { info as info_, warn } from "../core/log";

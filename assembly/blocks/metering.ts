@@ -39,7 +39,7 @@ const ENERGY: u32 = 1, POWER: u32 = 2, OFFERED: u32 = 4, SOC: u32 = 8, CURRENT: 
 const listSrc = new StaticArray<string | null>(8);
 const listBits = new StaticArray<u32>(8);
 let listNext = 0;
-export function measurands(list: string): u32 {
+function measurands(list: string): u32 {
   for (let i = 0; i < 8; i++) if (unchecked(listSrc[i]) == list) return unchecked(listBits[i]);
   const m = memberBits(list, MEASURAND_NAMES);
   unchecked(listSrc[listNext] = list); unchecked(listBits[listNext] = m);
@@ -95,28 +95,28 @@ export class Sample {
     const r = readMeter(evse);
     for (let i = 0; i < Field.Count; i++) unchecked(this.values[i] = r[i]);
   }
-  get empty(): bool { return !any(this.values, this.bits, this.phases); }
   write(w: Writer): void { writeValues(w, this.at, this.values, this.bits, this.ctx, this.phases); }
 }
 
-/** Whether the EVSE's meter has values for the measurand list now. */
-export function hasValues(evse: i32, list: string, phases: i32): bool {
+/** The measurand list's bits when the EVSE's meter has a value for one of them now; 0 when there is nothing to report. */
+export function sampled(evse: i32, list: string, phases: i32): u32 {
   const bits = list.length ? measurands(list) : 0;
-  return bits != 0 && any(readMeter(evse), bits, phases);
+  return bits != 0 && any(readMeter(evse), bits, phases) ? bits : 0;
 }
 
-/** Writes the EVSE's MeterValue for the list now (check hasValues first). */
-export function writeMeterValue(w: Writer, evse: i32, list: string, ctx: ReadingContextEnumType, phases: i32): void {
-  writeValues(w, utcNow(), readMeter(evse), measurands(list), ctx, phases);
+/** Writes the EVSE's MeterValue of the measurands `bits` (from sampled()) now. */
+export function writeMeterValue(w: Writer, evse: i32, bits: u32, ctx: ReadingContextEnumType, phases: i32): void {
+  writeValues(w, utcNow(), readMeter(evse), bits, ctx, phases);
 }
 
 /** Queues a MeterValuesRequest (values outside a transaction: aligned data, or a trigger). */
 export function sendMeterValues(evse: i32, list: string, ctx: ReadingContextEnumType, phases: i32): bool {
-  if (!hasValues(evse, list, phases)) return false;
+  const bits = sampled(evse, list, phases);
+  if (!bits) return false;
   const w = rpc.call();
   w.obj();
   w.k(P.evseId); w.int(evse);
-  w.k(P.meterValue); w.arr(); writeMeterValue(w, evse, list, ctx, phases); w.endArr();
+  w.k(P.meterValue); w.arr(); writeMeterValue(w, evse, bits, ctx, phases); w.endArr();
   w.endObj();
   return rpc.enqueue(Action.MeterValues);
 }

@@ -5,7 +5,7 @@ import {
   SetVariableStatusEnumType as SS, AttributeEnumType, MutabilityEnumType, DataEnumType, E, P,
 } from "../generated/ocpp";
 import { Json } from "../json/reader";
-import { field, enumField, enumOf, intField, strField, timeField, count, enumName } from "../messages/schema";
+import { writeReason, field, enumField, intField, timeField, count, enumName } from "../messages/schema";
 import { Writer } from "../json/writer";
 import { rpc, Served } from "../rpc/rpc";
 import { ErrorCode } from "../rpc/errors";
@@ -121,20 +121,24 @@ function resolve(j: Json, c: i32, v: i32, attributeType: i32): i32 {
 }
 
 /** The result item's common part: the request's component, variable and attributeType echoed, and the status. */
-function result(w: Writer, j: Json, d: i32, c: i32, v: i32, attributeType: i32, statusEnum: u32, status: i32, why: string | null): void {
+function result(w: Writer, j: Json, c: i32, v: i32, attributeType: i32, statusEnum: u32, status: i32, why: string | null): void {
   w.k(P.attributeStatus); w.en(statusEnum, status);
-  if (why !== null) { w.k(P.attributeStatusInfo); w.obj(); w.k(P.reasonCode); w.str(why); w.endObj(); }
+  if (why !== null) writeReason(w, P.attributeStatusInfo, why);
   if (attributeType >= 0) { w.k(P.attributeType); w.en(E.AttributeEnumType, attributeType); }
   w.k(P.component); w.bytesValue(j.ptr(c), j.byteLen(c));
   w.k(P.variable); w.bytesValue(j.ptr(v), j.byteLen(v));
 }
 
+/** A request may carry at most DeviceDataCtrlr.ItemsPerMessage (its instance: the message) items. */
+function withinItems(j: Json, items: i32, limit: Variable, key: string): bool {
+  if (count(j, items) <= <i32>limit.int) return true;
+  reject(ErrorCode.OccurrenceConstraintViolation, key, "more than ItemsPerMessage" + limit.instance! + " items");
+  return false;
+}
+
 export function getVariables(j: Json, r: i32, w: Writer): Served {
   const items = field(j, r, P.getVariableData);
-  if (count(j, items) > <i32>ItemsPerMessageGetVariables.int) {
-    reject(ErrorCode.OccurrenceConstraintViolation, "getVariableData", "more than ItemsPerMessageGetVariables items");
-    return Served.Invalid;
-  }
+  if (!withinItems(j, items, ItemsPerMessageGetVariables, "getVariableData")) return Served.Invalid;
   w.obj(); w.k(P.getVariableResult); w.arr();
   for (let d = j.first(items); d; d = j.nextIn(items, d)) {
     const c = field(j, d, P.component), v = field(j, d, P.variable), at = enumField(j, d, P.attributeType, E.AttributeEnumType);
@@ -143,7 +147,7 @@ export function getVariables(j: Json, r: i32, w: Writer): Served {
     let why: string | null = null;
     if (st == ACCEPTED && x !== null && x.mutability == MutabilityEnumType.WriteOnly) { st = REJECTED; why = "WriteOnly"; }
     w.obj();
-    result(w, j, d, c, v, at, E.GetVariableStatusEnumType, st, why);
+    result(w, j, c, v, at, E.GetVariableStatusEnumType, st, why);
     if (st == ACCEPTED && x !== null) {
       w.k(P.attributeValue);
       if (x.dataType == DataEnumType.dateTime && x.name == "DateTime") w.time(utcNow()); else w.str(x.value);
@@ -156,10 +160,7 @@ export function getVariables(j: Json, r: i32, w: Writer): Served {
 
 export function setVariables(j: Json, r: i32, w: Writer): Served {
   const items = field(j, r, P.setVariableData);
-  if (count(j, items) > <i32>ItemsPerMessageSetVariables.int) {
-    reject(ErrorCode.OccurrenceConstraintViolation, "setVariableData", "more than ItemsPerMessageSetVariables items");
-    return Served.Invalid;
-  }
+  if (!withinItems(j, items, ItemsPerMessageSetVariables, "setVariableData")) return Served.Invalid;
   w.obj(); w.k(P.setVariableResult); w.arr();
   for (let d = j.first(items); d; d = j.nextIn(items, d)) {
     const c = field(j, d, P.component), v = field(j, d, P.variable), at = enumField(j, d, P.attributeType, E.AttributeEnumType);
@@ -181,7 +182,7 @@ export function setVariables(j: Json, r: i32, w: Writer): Served {
       }
     }
     w.obj();
-    result(w, j, d, c, v, at, E.SetVariableStatusEnumType, st, why);
+    result(w, j, c, v, at, E.SetVariableStatusEnumType, st, why);
     w.endObj();
   }
   w.endArr(); w.endObj();

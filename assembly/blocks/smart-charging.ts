@@ -7,7 +7,7 @@ import {
   ClearChargingProfileStatusEnumType, GetChargingProfileStatusEnumType, ChargingLimitSourceEnumType as Source,
   GenericStatusEnumType, TriggerReasonEnumType as TR, E, P, T,
 } from "../generated/ocpp";
-import { field, intField, enumField, enumOf, strField, timeField, count, check, writeStatus, answerStatus } from "../messages/schema";
+import { field, intField, enumField, enumOf, check, writeStatus, answerStatus } from "../messages/schema";
 import { Json, K, JsonError } from "../json/reader";
 import { Writer } from "../json/writer";
 import { NO_INT, NO_TIME, NO_ENUM, resetDecode } from "../messages/codec";

@@ -15,7 +15,7 @@ import { rpc, newMessageId } from "../rpc/rpc";
 import { Pilot, dutyForAmps, DUTY_OFF, DUTY_UNAVAILABLE, pluggedIn, wantsEnergy, pilotFault } from "../evse/pilot";
 import { setStatus } from "./availability";
 import { show } from "../core/display";
-import { readMeter, Field, Sample, hasValues, measurands, writeMeterValue } from "./metering";
+import { readMeter, Field, Sample, sampled, writeMeterValue } from "./metering";
 import {
   TxStartPoint, TxStopPoint, EVConnectionTimeOut, TxStartedMeasurands, TxUpdatedMeasurands, TxUpdatedInterval,
   TxEndedMeasurands, TxEndedInterval, StopTxOnEVSideDisconnect,
@@ -307,30 +307,31 @@ export class Session {
     this.remoteStartId = NO_INT;
     const token: Token | null = this.tokenReported ? null : this.token;
     this.tokenReported = true;
-    const all = type == TransactionEventEnumType.Ended ? this.endedSamples.length : 0;
+    const ev = this.evse, ph = this.phases, isEnded = type == TransactionEventEnumType.Ended;
+    // The measurands each MeterValue reports (0: none), read once however often the payload is written.
+    const extraBits = sampled(ev, extra, ph);
+    const startedBits = type == TransactionEventEnumType.Started ? sampled(ev, TxStartedMeasurands.value, ph) : 0;
+    const endedBits = isEnded ? sampled(ev, TxEndedMeasurands.value, ph) : 0;
+    const all = isEnded ? this.endedSamples.length : 0;
     let keep = all;
-    while (this.writeEvent(type, trigger, state, reason, extra, extraCtx, seq, remoteStartId, token, keep) && keep > 0) keep >>= 1;
+    while (this.writeEvent(type, trigger, state, reason, extraBits, extraCtx, startedBits, endedBits, seq, remoteStartId, token, keep) && keep > 0) keep >>= 1;
     if (keep < all) warn("transactions: the Ended event of " + this.txId + " carries the last " + keep.toString() + " of " + all.toString() + " TxEnded samples (frame limit)");
     rpc.enqueue(Action.TransactionEvent, false, this.txId);
   }
 
   /** Writes the event's payload with the newest `samples` TxEnded samples; true when it did not fit. */
-  private writeEvent(type: TransactionEventEnumType, trigger: TR, state: CS, reason: ReasonEnumType, extra: string, extraCtx: Ctx,
-                     seq: i32, remoteStartId: i32, token: Token | null, samples: i32): bool {
-    const ev = this.evse, ph = this.phases;
-    const withExtra = hasValues(ev, extra, ph);
-    const started = type == TransactionEventEnumType.Started && hasValues(ev, TxStartedMeasurands.value, ph);
-    const isEnded = type == TransactionEventEnumType.Ended;
-    const ended = isEnded && hasValues(ev, TxEndedMeasurands.value, ph);
+  private writeEvent(type: TransactionEventEnumType, trigger: TR, state: CS, reason: ReasonEnumType, extraBits: u32, extraCtx: Ctx,
+                     startedBits: u32, endedBits: u32, seq: i32, remoteStartId: i32, token: Token | null, samples: i32): bool {
+    const ev = this.evse, ph = this.phases, isEnded = type == TransactionEventEnumType.Ended;
     const w = rpc.call();
     w.obj();
     w.k(P.eventType); w.en(E.TransactionEventEnumType, type);
-    if (withExtra || started || ended || samples > 0) {
+    if (extraBits || startedBits || endedBits || samples > 0) {
       w.k(P.meterValue); w.arr();
-      if (withExtra) writeMeterValue(w, ev, extra, extraCtx, ph);
-      if (started) writeMeterValue(w, ev, TxStartedMeasurands.value, Ctx.Transaction_Begin, ph);
+      if (extraBits) writeMeterValue(w, ev, extraBits, extraCtx, ph);
+      if (startedBits) writeMeterValue(w, ev, startedBits, Ctx.Transaction_Begin, ph);
       for (let i = this.endedSamples.length - samples; i < this.endedSamples.length; i++) this.endedSamples[i].write(w);
-      if (ended) writeMeterValue(w, ev, TxEndedMeasurands.value, Ctx.Transaction_End, ph);
+      if (endedBits) writeMeterValue(w, ev, endedBits, Ctx.Transaction_End, ph);
       w.endArr();
     }
     w.k(P.timestamp); w.time(utcNow());
@@ -398,8 +399,8 @@ export class Session {
       if (t >= this.nextEndedSample) {
         const step = TxEndedInterval.int * 1000;
         while (this.nextEndedSample <= t) this.nextEndedSample += step > 0 ? step : 1 << 30;
-        const list = TxEndedMeasurands.value;
-        if (hasValues(this.evse, list, this.phases)) this.keepEndedSample(new Sample(this.evse, measurands(list), Ctx.Sample_Periodic, this.phases));
+        const bits = sampled(this.evse, TxEndedMeasurands.value, this.phases);
+        if (bits) this.keepEndedSample(new Sample(this.evse, bits, Ctx.Sample_Periodic, this.phases));
       }
       next = earliest(next, this.nextEndedSample - t);
     }

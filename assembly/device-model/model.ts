@@ -192,15 +192,6 @@ export class DeviceModel {
 
   add(v: Variable): Variable { this.vars.push(v); v.load(); return v; }
 
-  /** Whether any variable belongs to this component (name, instance, EVSE, connector). */
-  hasComponent(name: string, instance: string | null, evse: i32, connector: i32): bool {
-    for (let i = 0; i < this.vars.length; i++) {
-      const v = unchecked(this.vars[i]);
-      if (v.component == name && v.evse == evse && v.connector == connector && sameInstance(v, instance)) return true;
-    }
-    return false;
-  }
-
   find(component: string, cInstance: string | null, evse: i32, connector: i32, name: string, vInstance: string | null): Variable | null {
     for (let i = 0; i < this.vars.length; i++) {
       const v = unchecked(this.vars[i]);

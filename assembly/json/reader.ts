@@ -2,6 +2,7 @@
 // memory builds a flat tape of nodes. Each node records its kind, byte span and
 // the index just past its subtree, so siblings are reached by skipping.
 import { MAX_JSON_NODES, MAX_JSON_DEPTH } from "../config";
+import { sameBytes } from "../core/bytes";
 
 export const enum K { Obj = 1, Arr, Str, Num, True, False, Null }
 
@@ -53,14 +54,14 @@ export class Json {
   @inline kindOf(n: i32): K { return <K>load<u8>(this.kind + <usize>n); }
   /** Where a node's bytes start (a string's after its quote) and how many there are. */
   @inline ptr(n: i32): usize { return this.base + <usize><u32>load<u16>(this.start + (<usize>n << 1)); }
-  @inline byteLen(n: i32): i32 { return <i32><u32>load<u16>(this.len + (<usize>n << 1)); }
+  @inline byteLen(n: i32): i32 { return <i32>load<u16>(this.len + (<usize>n << 1)); }
   @inline escaped(n: i32): bool { return (load<u8>(this.flags + <usize>n) & F_ESCAPED) != 0; }
   /** Byte-wise equality of a string node with an ASCII literal, no allocation. */
   is(n: i32, lit: string): bool {
-    if (load<u8>(this.flags + <usize>n) & F_ESCAPED) return this.str(n) == lit;
-    const l = <i32><u32>load<u16>(this.len + (<usize>n << 1));
+    if (this.escaped(n)) return this.str(n) == lit;
+    const l = this.byteLen(n);
     if (l != lit.length) return false;
-    const p = this.base + <u32>load<u16>(this.start + (<usize>n << 1));
+    const p = this.ptr(n);
     const q = changetype<usize>(lit);
     for (let i = 0; i < l; i++) if (<u32>load<u8>(p + i) != <u32>load<u16>(q + (<usize>i << 1))) return false;
     return true;
@@ -69,17 +70,14 @@ export class Json {
   /** Whether string node n holds exactly the (plain) bytes p[0..len). */
   isBytes(n: i32, p: usize, len: i32): bool {
     if (this.escaped(n)) { const s = this.str(n); return String.UTF8.byteLength(s) == len && s == String.UTF8.decodeUnsafe(p, len); }
-    if (this.byteLen(n) != len) return false;
-    const q = this.ptr(n);
-    for (let i = 0; i < len; i++) if (load<u8>(q + <usize>i) != load<u8>(p + <usize>i)) return false;
-    return true;
+    return this.byteLen(n) == len && sameBytes(this.ptr(n), p, len);
   }
 
   /** Decoded string value (escapes resolved). */
   str(n: i32): string {
-    const p = this.base + <u32>load<u16>(this.start + (<usize>n << 1));
-    const l = <u32>load<u16>(this.len + (<usize>n << 1));
-    if (!(load<u8>(this.flags + <usize>n) & F_ESCAPED)) return String.UTF8.decodeUnsafe(p, l);
+    const p = this.ptr(n);
+    const l = <u32>this.byteLen(n);
+    if (!this.escaped(n)) return String.UTF8.decodeUnsafe(p, l);
     const buf = heap.alloc(l);
     let o: usize = 0;
     for (let i: u32 = 0; i < l; i++) {
@@ -102,18 +100,18 @@ export class Json {
 
   /** Raw source bytes of any node, e.g. to echo an id. */
   raw(n: i32): string {
-    return String.UTF8.decodeUnsafe(this.base + <u32>load<u16>(this.start + (<usize>n << 1)), <u32>load<u16>(this.len + (<usize>n << 1)));
+    return String.UTF8.decodeUnsafe(this.ptr(n), this.byteLen(n));
   }
 
   /** Number of Unicode code points of a string node (schema maxLength counts these). */
   codePoints(n: i32): i32 {
-    if (load<u8>(this.flags + <usize>n) & F_ESCAPED) {
+    if (this.escaped(n)) {
       const s = this.str(n); let c = 0;
       for (let i = 0; i < s.length; i++) { const u = s.charCodeAt(i); if (u < 0xdc00 || u > 0xdfff) c++; }
       return c;
     }
-    const p = this.base + <u32>load<u16>(this.start + (<usize>n << 1));
-    const l = <u32>load<u16>(this.len + (<usize>n << 1));
+    const p = this.ptr(n);
+    const l = <u32>this.byteLen(n);
     let c = 0;
     for (let i: u32 = 0; i < l; i++) if ((load<u8>(p + i) & 0xc0) != 0x80) c++;
     return c;
@@ -127,8 +125,8 @@ export class Json {
 
   /** Number value; exact for integers below 2^53 and for decimals of up to 15 significant digits. */
   num(n: i32): f64 {
-    const p = this.base + <u32>load<u16>(this.start + (<usize>n << 1));
-    const l = <i32><u32>load<u16>(this.len + (<usize>n << 1));
+    const p = this.ptr(n);
+    const l = this.byteLen(n);
     let i = 0; let neg = false;
     if (load<u8>(p) == 0x2d) { neg = true; i++; }
     let m: u64 = 0; let e: i32 = 0; let digits = 0;

@@ -2,7 +2,7 @@
 // by the caller, never truncated on the wire.
 import { MAX_FRAME } from "../config";
 import { formatTimeTo, TIME_MAX } from "./time";
-import { NAMES, ENUMS } from "../generated/ocpp";
+import { namePtr, nameLen, enumRef } from "../messages/schema";
 
 const HEX = "0123456789abcdef";
 
@@ -59,23 +59,23 @@ export class Writer {
 
   /** A key from the generated name table (a P member). */
   k(ref: u32): void {
-    this.sep(); this.quoted(ref); this.byte(0x3a);
+    this.sep(); this.quoted(namePtr(ref), nameLen(ref)); this.byte(0x3a);
     this.afterKey = true;
   }
 
   /** A string value that is a generated name (an action, an enum value). */
-  name(ref: u32): void { this.sep(); this.quoted(ref); }
+  name(ref: u32): void { this.sep(); this.quoted(namePtr(ref), nameLen(ref)); }
 
   /** Value v of the enum whose name table is e (an E member). */
-  en(e: u32, v: i32): void { this.name(load<u32>(ENUMS + ((<usize>e + 1 + <usize>v) << 2))); }
+  en(e: u32, v: i32): void { this.name(enumRef(e, v)); }
 
-  private quoted(ref: u32): void {
-    const n = <i32>(ref & 0xff);
+  /** A string whose JSON-escaped content is the bytes p[0..n), as read from a frame. */
+  quotedBytes(p: usize, n: i32): void { this.sep(); this.quoted(p, n); }
+
+  private quoted(p: usize, n: i32): void {
     if (this.pos + n + 2 > this.cap) { this.overflow = true; return; }
     const o = this.buf + <usize>this.pos;
-    store<u8>(o, 0x22);
-    memory.copy(o + 1, NAMES + <usize>(ref >> 8), n);
-    store<u8>(o + 1 + n, 0x22);
+    store<u8>(o, 0x22); memory.copy(o + 1, p, n); store<u8>(o + 1 + <usize>n, 0x22);
     this.pos += n + 2;
   }
 
@@ -91,15 +91,6 @@ export class Writer {
     if (this.pos + n > this.cap) { this.overflow = true; return; }
     memory.copy(this.buf + <usize>this.pos, p, n);
     this.pos += n;
-  }
-
-  /** A string whose JSON-escaped content is the bytes p[0..n), as read from a frame. */
-  quotedBytes(p: usize, n: i32): void {
-    this.sep();
-    if (this.pos + n + 2 > this.cap) { this.overflow = true; return; }
-    const o = this.buf + <usize>this.pos;
-    store<u8>(o, 0x22); memory.copy(o + 1, p, n); store<u8>(o + 1 + <usize>n, 0x22);
-    this.pos += n + 2;
   }
 
   /** A value that is already encoded JSON bytes. */

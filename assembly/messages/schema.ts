@@ -7,6 +7,7 @@ import { NAMES, ENUMS, TYPES, ACTION_NAMES, ACTION_COUNT, REQUEST_TYPES, RESPONS
 import { parseTime, NO_TIME } from "../json/time";
 import { ErrorCode } from "../rpc/errors";
 import { reject, within } from "./codec";
+import { sameBytes } from "../core/bytes";
 
 const OBJ: u32 = 1, ARR: u32 = 2, STR: u32 = 3, INT: u32 = 4, NUM: u32 = 5, BOOL: u32 = 6, ENUM: u32 = 7, TIME: u32 = 8;
 const REQUIRED: u32 = 0x80000000;
@@ -16,10 +17,10 @@ const REQUIRED: u32 = 0x80000000;
 @inline export function nameLen(ref: u32): i32 { return <i32>(ref & 0xff); }
 export function nameStr(ref: u32): string { return String.UTF8.decodeUnsafe(namePtr(ref), nameLen(ref)); }
 
-@inline function enumRef(e: u32, v: i32): u32 { return load<u32>(ENUMS + ((<usize>e + 1 + <usize>v) << 2)); }
+/** The ref of value v's name in enum table e. */
+@inline export function enumRef(e: u32, v: i32): u32 { return load<u32>(ENUMS + ((<usize>e + 1 + <usize>v) << 2)); }
 /** The name of value v of the enum whose table is e (an E member). */
 export function enumName(e: u32, v: i32): string { return nameStr(enumRef(e, v)); }
-export function enumValueRef(e: u32, v: i32): u32 { return enumRef(e, v); }
 
 export function actionRef(a: Action): u32 { return load<u32>(ACTION_NAMES + (<usize>a << 2)); }
 export function actionName(a: Action): string { return nameStr(actionRef(a)); }
@@ -36,22 +37,10 @@ export function requestType(a: Action): u32 { return load<u32>(REQUEST_TYPES + (
 export function responseType(a: Action): u32 { return load<u32>(RESPONSE_TYPES + (<usize>a << 2)); }
 
 /** Whether string node n equals the name ref (escapes in n resolved). */
-export function nameIs(j: Json, n: i32, ref: u32): bool {
-  const l = nameLen(ref);
-  if (j.escaped(n)) {
-    const b = String.UTF8.encode(j.str(n));
-    return b.byteLength == l && same(changetype<usize>(b), namePtr(ref), l);
-  }
-  return j.byteLen(n) == l && same(j.ptr(n), namePtr(ref), l);
-}
+export function nameIs(j: Json, n: i32, ref: u32): bool { return j.isBytes(n, namePtr(ref), nameLen(ref)); }
 
-/** Whether the unescaped bytes (p, l) are the name ref. */
-@inline function is(p: usize, l: i32, ref: u32): bool { return nameLen(ref) == l && same(p, namePtr(ref), l); }
-
-@inline function same(a: usize, b: usize, n: i32): bool {
-  for (let i: usize = 0; i < <usize>n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
-  return true;
-}
+/** Whether the unescaped bytes (p, l), read once by a caller that compares them with many names, are the name ref. */
+@inline function is(p: usize, l: i32, ref: u32): bool { return nameLen(ref) == l && sameBytes(p, namePtr(ref), l); }
 
 // ---- reading a validated payload ----
 
@@ -76,7 +65,6 @@ export function intField(j: Json, o: i32, ref: u32, absent: i32 = i32.MIN_VALUE)
   const n = field(j, o, ref); return n ? <i32>j.num(n) : absent;
 }
 export function strField(j: Json, o: i32, ref: u32): string | null { const n = field(j, o, ref); return n ? j.str(n) : null; }
-export function boolField(j: Json, o: i32, ref: u32): bool { const n = field(j, o, ref); return n != 0 && j.kindOf(n) == K.True; }
 export function timeField(j: Json, o: i32, ref: u32): i64 { const n = field(j, o, ref); return n ? parseTime(j.ptr(n), j.byteLen(n)) : NO_TIME; }
 /** Number of elements of an array node. */
 export function count(j: Json, a: i32): i32 { let c = 0; for (let e = j.first(a); e; e = j.nextIn(a, e)) c++; return c; }
@@ -183,7 +171,11 @@ export function check(j: Json, n: i32, t: u32): bool {
 /** The keys most answers share: status, and statusInfo with a reasonCode when `why` is given. */
 export function writeStatus(w: Writer, e: u32, status: i32, why: string | null = null): void {
   w.k(P.status); w.en(e, status);
-  if (why !== null) { w.k(P.statusInfo); w.obj(); w.k(P.reasonCode); w.str(why); w.endObj(); }
+  if (why !== null) writeReason(w, P.statusInfo, why);
+}
+/** A StatusInfoType under `key` that gives just a reasonCode. */
+export function writeReason(w: Writer, key: u32, why: string): void {
+  w.k(key); w.obj(); w.k(P.reasonCode); w.str(why); w.endObj();
 }
 /** A whole answer of just a status (and a reason). */
 export function answerStatus(w: Writer, e: u32, status: i32, why: string | null = null): void {

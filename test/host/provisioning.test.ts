@@ -233,6 +233,14 @@ describe("B05/B06 GetVariables and SetVariables", () => {
     await expect(get(items)).rejects.toMatchObject({ rpcErrorCode: "OccurrenceConstraintViolation" });
   });
 
+  it("refuses more items than ItemsPerMessageSetVariables with OccurrenceConstraintViolation, and sets none of them", async () => {
+    r = await rig();
+    await r.start();
+    const items = Array.from({ length: 33 }, () => ({ ...cv("OCPPCommCtrlr", "OfflineThreshold"), attributeValue: "77" }));
+    await expect(set(items)).rejects.toMatchObject({ rpcErrorCode: "OccurrenceConstraintViolation", message: "setVariableData: more than ItemsPerMessageSetVariables items" });
+    expect((await get([cv("OCPPCommCtrlr", "OfflineThreshold")])).getVariableResult[0].attributeValue).not.toBe("77");
+  });
+
   it("persists written values across a reboot", async () => {
     r = await rig();
     await r.start();
