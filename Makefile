@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.installed
 ENGINE := build/engine.wasm
 GEN := assembly/generated/ocpp.ts
-ENGINE_SRC := $(shell find assembly -name '*.ts' -not -path 'assembly/generated/*' -not -path 'assembly/__tests__/*') asconfig.json
+ENGINE_SRC := $(shell find assembly -name '*.ts' -not -path 'assembly/generated/*' -not -path 'assembly/__tests__/*') asconfig.json schemas/log-text.mjs
 
 .PHONY: all deps engine native typecheck test test-engine test-host test-posix sim csms bench bench-check clean
 
@@ -103,7 +103,7 @@ $(GEN): schemas/gen-messages.ts schemas/engine-actions.json $(NPM_STAMP)
 	npx tsx schemas/gen-messages.ts
 
 $(ENGINE): $(GEN) $(ENGINE_SRC) schemas/pack-data.ts
-	npx asc assembly/index.ts --target release
+	npx asc assembly/index.ts --config $(CURDIR)/asconfig.json --target release
 	npx tsx schemas/pack-data.ts $@
 
 engine: $(ENGINE)
@@ -115,7 +115,7 @@ test: engine typecheck
 	$(MAKE) --no-print-directory test-host || status=1; \
 	$(MAKE) --no-print-directory test-posix || status=1; \
 	$(MAKE) --no-print-directory bench-check > build/bench-check.log 2>&1 || { cat build/bench-check.log; status=1; }; \
-	tail -n 9 build/bench-check.log; \
+	tail -n 10 build/bench-check.log; \
 	npx tsx test/summary.ts || status=1; \
 	exit $$status
 
@@ -123,7 +123,7 @@ typecheck: deps
 	npx tsc -p tsconfig.json
 
 test-engine: engine
-	set -o pipefail; npx asp --config test/engine/as-pect.config.cjs --as-config test/engine/as-pect.asconfig.json | tee build/aspect.log
+	set -o pipefail; npx asp --config test/engine/as-pect.config.cjs --as-config $(CURDIR)/test/engine/as-pect.asconfig.json | tee build/aspect.log
 
 test-host: engine $(DEB_STAMP) native
 	npx vitest run --reporter=default --reporter=json --outputFile.json=build/vitest.json

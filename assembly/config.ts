@@ -1,6 +1,6 @@
 // Compile-time bounds. Every buffer and queue in the engine is sized from here.
-export const MAX_FRAME: i32 = 16384;        // largest frame sent or accepted, bytes
-export const MAX_JSON_NODES: i32 = 1024;    // JSON values in one frame
+export const MAX_FRAME: i32 = 4096;         // largest frame sent or accepted, bytes (DeviceDataCtrlr.BytesPerMessage)
+export const MAX_JSON_NODES: i32 = 512;     // JSON values in one frame
 export const MAX_JSON_DEPTH: i32 = 16;      // nesting of objects and arrays
 export const CALL_QUEUE: i32 = 16;          // outgoing CALLs waiting for the one in flight
 export const QUEUE_BYTES: i32 = MAX_FRAME;  // their payloads and the one in flight's, together

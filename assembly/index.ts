@@ -182,20 +182,17 @@ function service(): i32 {
 }
 
 
-/** One buffer for a frame being received (the host fills it, calls on_frame, then frees it): the usual small frame
- *  costs no heap work; a larger one gets heap memory of its own size. */
-const RX_BYTES = 2048;
-const RX: usize = heap.alloc(RX_BYTES);
+/** The one buffer for a frame being received (the host fills it, calls on_frame, then frees it). */
+const RX: usize = memory.data(MAX_FRAME);
 let rxTaken = false;
 
-/** Room for an incoming frame (or the configuration); 0 when len exceeds the frame limit. */
+/** Room for an incoming frame (or the configuration); 0 when len exceeds the frame limit or the buffer is in use. */
 export function alloc(len: i32): usize {
-  if (len <= 0 || len > MAX_FRAME) return 0;
-  if (!rxTaken && len <= RX_BYTES) { rxTaken = true; return RX; }
-  return heap.alloc(<usize>len);
+  if (len <= 0 || len > MAX_FRAME || rxTaken) return 0;
+  rxTaken = true;
+  return RX;
 }
 
 export function free(ptr: usize): void {
   if (ptr == RX) rxTaken = false;
-  else if (ptr) heap.free(ptr);
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { instantiate } from "@assemblyscript/loader";
-import { BOOT_REASONS, BootReason, HAL_IMPORTS, ID_TOKEN_TYPES, IdTokenType, METER_FIELDS, SendResult } from "./hal.ts";
+import { BOOT_REASONS, BootReason, HAL_IMPORTS, ID_TOKEN_TYPES, IdTokenType, MAX_FRAME, METER_FIELDS, SendResult } from "./hal.ts";
 import type { Clock } from "./clock.ts";
 import type { Store } from "./storage.ts";
 
@@ -62,7 +62,7 @@ export function engineModule(path = ENGINE_WASM): WebAssembly.Module {
 
 const utf8 = new TextDecoder("utf-8");
 /** Frames up to this many UTF-16 units are encoded directly into engine memory. */
-const SMALL_FRAME = 680;
+const SMALL_FRAME = Math.floor(MAX_FRAME / 3);
 const enc = new TextEncoder();
 
 export class Engine {

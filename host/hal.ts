@@ -55,6 +55,6 @@ export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
 export const SEND = { Ok: 0, Closed: 1, Busy: 2 } as const;
 export type SendResult = (typeof SEND)[keyof typeof SEND];
 /** The largest frame the engine sends or accepts (CW_MAX_FRAME); a transport closes with 1009 rather than buffer more. */
-export const MAX_FRAME = 16384;
+export const MAX_FRAME = 4096;
 /** Traps in a row (no engine call returning normally between them) after which a host gives the engine up (CW_MAX_FAILED_STARTS). */
 export const MAX_FAILED_STARTS = 3;

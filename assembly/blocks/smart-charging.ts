@@ -16,7 +16,7 @@ import { Served, rpc } from "../rpc/rpc";
 import { store_read, store_write } from "../hal";
 import { utf8, ptr } from "../core/bytes";
 import { now, utcNow } from "../core/clock";
-import { info, warn } from "../core/log";
+import { error, info, warn } from "../core/log";
 import { sessions, session, Session, takeSessionsChanged } from "./transactions";
 import {
   SmartChargingEnabled, SmartChargingEntries, PeriodsPerSchedule, ProfileStackLevel, LimitChangeSignificance,
@@ -521,12 +521,14 @@ function forget(x: Installed): void {
   x.slot = -1;
 }
 
-/** Reads the JSON stored under key onto the engine's tape (node 0); its length, 0 when there is none or it is unreadable. */
+/** Reads the JSON stored under key onto the engine's tape (node 0); its length, 0 when there is none, -1 when it is
+ *  larger than cap or unreadable (logged). */
 function readStored(key: ArrayBuffer, buf: usize, cap: i32): i32 {
   const n = store_read(ptr(key), key.byteLength, buf, cap);
+  if (n == -2) { error("smart charging: a stored profile record exceeds " + cap.toString() + " bytes; dropped"); return -1; }
   if (n <= 0) return 0;
   const j = rpc.j;   // no frame is being handled at init
-  if (j.parse(buf, n) != JsonError.None) { warn("smart charging: dropped an unreadable stored profile"); return 0; }
+  if (j.parse(buf, n) != JsonError.None) { warn("smart charging: dropped an unreadable stored profile"); return -1; }
   return n;
 }
 
@@ -550,11 +552,11 @@ function restore(e: i32, slot: i32): void {
 
 export function loadProfiles(): void {
   while (emsLimits.length <= sessions.length) emsLimits.push(NaN);
-  const cap = 16384;
-  const buf = heap.alloc(cap);
-  for (let slot = 0; slot < MAX_PROFILES; slot++) if (readStored(slotKey(slot), buf, PROFILE_BYTES)) restore(0, slot);
+  const buf = heap.alloc(PROFILE_BYTES);
+  for (let slot = 0; slot < MAX_PROFILES; slot++) if (readStored(slotKey(slot), buf, PROFILE_BYTES) > 0) restore(0, slot);
   const old = utf8(OLD_KEY);
-  if (readStored(old, buf, cap)) {
+  const n = readStored(old, buf, PROFILE_BYTES);
+  if (n > 0) {
     const j = rpc.j;
     const moved = new Array<Installed>();
     // The layout before slots: one key holding an array. Its profiles move into slots, then it is emptied.
@@ -566,8 +568,8 @@ export function loadProfiles(): void {
       }
     } else warn("smart charging: stored profiles unreadable; starting without");
     for (let i = 0; i < moved.length; i++) save(moved[i]);
-    store_write(ptr(old), old.byteLength, 0, 0);
   }
+  if (n != 0) store_write(ptr(old), old.byteLength, 0, 0);
   heap.free(buf);
   countEntries();
 }

@@ -315,7 +315,12 @@ export class Session {
     const all = isEnded ? this.endedSamples.length : 0;
     let keep = all;
     while (this.writeEvent(type, trigger, state, reason, extraBits, extraCtx, startedBits, endedBits, seq, remoteStartId, token, keep) && keep > 0) keep >>= 1;
-    if (keep < all) warn("transactions: the Ended event of " + this.txId + " carries the last " + keep.toString() + " of " + all.toString() + " TxEnded samples (frame limit)");
+    if (keep < all) {
+      // Halving may have dropped more than needed: samples are added back while they fit, then the last fit is written.
+      while (keep < all && !this.writeEvent(type, trigger, state, reason, extraBits, extraCtx, startedBits, endedBits, seq, remoteStartId, token, keep + 1)) keep++;
+      if (keep < all) this.writeEvent(type, trigger, state, reason, extraBits, extraCtx, startedBits, endedBits, seq, remoteStartId, token, keep);
+      warn("transactions: the Ended event of " + this.txId + " carries the last " + keep.toString() + " of " + all.toString() + " TxEnded samples (frame limit)");
+    }
     rpc.enqueue(Action.TransactionEvent, false, this.txId);
   }
 

@@ -46,7 +46,7 @@ void cw_board_fatal(cw_board *b, const char *reason);
 
 /* The largest OCPP-J frame the engine sends or accepts (bytes); a transport closes the connection with
  * 1009 (message too big) rather than buffer a larger one. */
-#define CW_MAX_FRAME 16384
+#define CW_MAX_FRAME 4096
 
 /* ws_send results. After CW_SEND_BUSY the host calls cw_engine_tick() once the transport has room again. */
 enum { CW_SEND_OK = 0, CW_SEND_CLOSED = 1, CW_SEND_BUSY = 2 };
