@@ -99,7 +99,7 @@ native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-re
 
 deps: $(NPM_STAMP)
 
-$(GEN): schemas/gen-messages.ts schemas/engine-actions.json $(NPM_STAMP)
+$(GEN): schemas/gen-messages.ts schemas/engine-actions.json schemas/device-model.json $(NPM_STAMP)
 	npx tsx schemas/gen-messages.ts
 
 $(ENGINE): $(GEN) $(ENGINE_SRC) schemas/pack-data.ts

@@ -6,7 +6,9 @@ import { conn, Link } from "./blocks/connection";
 import { now, rescheduled, clearRescheduled } from "./core/clock";
 import { error, info, warn } from "./core/log";
 import { parseConfig } from "./station-config";
-import { build, applyDefaults, MessageTimeout, OfflineThreshold } from "./device-model/standard";
+import { build, applyDefaults } from "./device-model/standard";
+import { V } from "./generated/ocpp";
+import { intOf } from "./device-model/model";
 import { prov } from "./blocks/provisioning";
 import { addConnector, flush, markAll } from "./blocks/availability";
 import { Session, sessions, session, earliest } from "./blocks/transactions";
@@ -16,7 +18,6 @@ import { resetReady, resetBootReason, resetPending, loadAvailability } from "./b
 import { Pilot } from "./evse/pilot";
 import { meterStale } from "./blocks/metering";
 import { loadProfiles, smartTick, setEmsLimit } from "./blocks/smart-charging";
-import { ExternalControlSignalsEnabled } from "./device-model/standard";
 import { onCall, onResult, onFailure } from "./dispatch";
 import { reboot } from "./hal";
 import { TriggerReasonEnumType as TR, IdTokenEnumType } from "./generated/ocpp";
@@ -29,7 +30,7 @@ let rebooting = false;
 export function init(cfgPtr: usize, cfgLen: i32, bootReason: i32): i32 {
   if (started) { error("init: already started"); return 1; }
   const cfg = parseConfig(rpc.j, cfgPtr, cfgLen);
-  if (cfg.error.length) { error("init: " + cfg.error); return 1; }
+  if (cfg.failed) return 1;
   build(cfg);
   const bad = applyDefaults(cfg);
   if (bad !== null) { error("init: defaults: " + bad); return 1; }
@@ -54,6 +55,9 @@ export function init(cfgPtr: usize, cfgLen: i32, bootReason: i32): i32 {
   started = true;
   info("init: " + cfg.vendorName + " " + cfg.model + ", " + cfg.evses.length.toString() + " EVSE(s)");
   conn.dial();
+  // Parsing the config and building the device model leave garbage behind: one full collection, so the session
+  // starts from the live heap alone.
+  __collect();
   return 0;
 }
 
@@ -66,7 +70,7 @@ export function on_connection(up: i32): void {
     rpc.connected = true;
     rpc.lastActivity = now();
     if (prov.registration == 0 || prov.bootAt >= 0 && prov.bootAt <= now()) prov.sendBoot();
-    else if (prov.accepted && now() - conn.downSince > OfflineThreshold.int * 1000) markAll();
+    else if (prov.accepted && now() - conn.downSince > intOf(V.OfflineThreshold) * 1000) markAll();
   } else {
     if (conn.state == Link.Down || conn.state == Link.Refused) return;
     rpc.disconnected();
@@ -110,7 +114,7 @@ export function on_board_event(evse: i32, kind: i32, value: i32): void {
   meterStale();
   if (kind == EMS_LIMIT) {
     if (evse < 0 || evse > sessions.length) { error("board: no EVSE " + evse.toString()); return; }
-    if (!ExternalControlSignalsEnabled.int) { warn("smart charging: external limit ignored (ExternalControlSignalsEnabled is false)"); return; }
+    if (!intOf(V.ExternalControlSignalsEnabled)) { warn("smart charging: external limit ignored (ExternalControlSignalsEnabled is false)"); return; }
     setEmsLimit(evse, value < 0 ? NaN : <f64>value / 10);
     service();
     return;
@@ -150,7 +154,7 @@ function service(): i32 {
   settled = false;
   const t = now();
   meterStale();
-  rpc.timeoutMs = MessageTimeout.int * 1000;
+  rpc.timeoutMs = intOf(V.MessageTimeout) * 1000;
   if (conn.state == Link.Up) rpc.expire(t);
   // What runs in one pass may set a deadline another part already reported (a smart-charging change point
   // starts a PWM offer whose EV response is due in 3 s): then every deadline is gathered once more.

@@ -1,5 +1,6 @@
 // Generates assembly/generated/ocpp.ts from the official OCPP 2.0.1 JSON schemas: the enums, and as data
-// (static UTF-8 and u32 tables, no code per type) the names and schema rules the engine's codec reads.
+// (static UTF-8 and u32 tables, no code per type) the names and schema rules the engine's codec reads; and from
+// schemas/device-model.json the static table of the device model, its names in the same UTF-8 blob.
 // Source: the schema set bundled with the npm package ocpp-rpc, which matches the OCA "OCPP 2.0.1 FINAL"
 // files keyword for keyword (see docs/ARCHITECTURE.md). Which actions get tables: schemas/engine-actions.json.
 import { createRequire } from "node:module";
@@ -149,6 +150,35 @@ for (const a of [...wanted.served, ...wanted.sent]) {
   for (const root of [req, conf]) eachEnum(root, (name) => enumIndex(name));
 }
 
+// ---- the device model: the components and variables this build implements (schemas/device-model.json) ----
+// A row is DM_WORDS u32 words: component, variable, instance (0: none), default value, unit (0: none), values list
+// (0: none), flags (DataEnumType | MutabilityEnumType << 4 | persistent << 6 | from config << 7 | scope << 8).
+// Station rows come first: a station variable's row is also its instance index, the engine's handle for it.
+type DmVar = { scope?: "station" | "evse" | "connector"; component: string; variable: string; instance?: string; type: string; mutability: string;
+  default?: string; config?: boolean; min?: number; max?: number; unit?: string; list?: string; persistent?: boolean; handle?: string };
+const dmDef: { lists: Record<string, string>; variables: DmVar[] } = JSON.parse(readFileSync(join(here, "device-model.json"), "utf8"));
+const SCOPES = ["station", "evse", "connector"];
+const dmVars = [...dmDef.variables].sort((x, y) => SCOPES.indexOf(x.scope ?? "station") - SCOPES.indexOf(y.scope ?? "station"));
+const dataTypes = enumVals.get("DataEnumType")!, mutabilities = enumVals.get("MutabilityEnumType")!;
+const dmRows: number[] = [], dmLimits: number[] = [], dmHandles: string[] = [];
+const seenVar = new Set<string>();
+dmVars.forEach((v, row) => {
+  const key = [v.scope, v.component, v.variable, v.instance].join("/");
+  if (seenVar.has(key)) throw new Error(`device-model.json: ${key} twice`);
+  seenVar.add(key);
+  const type = dataTypes.indexOf(v.type), mut = mutabilities.indexOf(v.mutability);
+  if (type < 0 || mut < 0) throw new Error(`device-model.json: ${key}: unknown type or mutability`);
+  if ((v.default === undefined) === !v.config) throw new Error(`device-model.json: ${key}: needs a default or "config": true`);
+  const list = v.list === undefined ? undefined : dmDef.lists[v.list] ?? v.list;
+  if ((list !== undefined) !== /List$/.test(v.type)) throw new Error(`device-model.json: ${key}: a list goes with the list types`);
+  const flags = type | (mut << 4) | ((v.persistent ?? true ? 1 : 0) << 6) | ((v.config ? 1 : 0) << 7) | (SCOPES.indexOf(v.scope ?? "station") << 8);
+  dmRows.push(ref(v.component), ref(v.variable), v.instance ? ref(v.instance) : 0, ref(v.default ?? ""), v.unit ? ref(v.unit) : 0, list === undefined ? 0 : ref(list), flags);
+  for (const x of [v.min, v.max]) if (x !== undefined && Math.fround(x) !== x) throw new Error(`device-model.json: ${key}: limit ${x} is not exact as f32`);
+  dmLimits.push(v.min ?? NaN, v.max ?? NaN);
+  if (v.handle) dmHandles.push(`  ${v.handle} = ${row},`);
+});
+const dmStation = dmVars.filter((v) => (v.scope ?? "station") === "station").length;
+
 const u32 = (n: number) => (n >>> 0).toString();
 const list = (xs: number[], per = 24) => xs.map(u32).reduce((acc: string[], x, i) => {
   if (i % per === 0) acc.push(""); acc[acc.length - 1] += (i % per ? ", " : "") + x; return acc;
@@ -178,6 +208,21 @@ export const enum T {
 ${[...named].sort().map(([n, at]) => `  ${n} = ${at},`).join("\n")}
 }
 
+/** Device-model variables by handle: a station variable's instance index, or the row of an EVSE or connector one. */
+export const enum V {
+${dmHandles.join("\n")}
+}
+export const DM_ROWS: i32 = ${dmVars.length};
+export const DM_STATION_ROWS: i32 = ${dmStation};
+export const DM_WORDS: i32 = 7;
+export const DM_VARS: usize = memory.data<u32>([
+  ${list(dmRows, 7)}
+]);
+/** Per row: minLimit, maxLimit (NaN: none). */
+export const DM_LIMITS: usize = memory.data<f32>([
+  ${dmLimits.map((x) => (Number.isNaN(x) ? "NaN" : String(x))).join(", ")}
+]);
+
 export const NAMES: usize = memory.data<u8>([
   ${list(blob, 32)}
 ]);
@@ -201,4 +246,4 @@ export const TYPES: usize = memory.data<u32>([
 `;
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, src);
-console.log(`gen-messages: ${actions.length} actions, ${types.length * 4} B of types, ${blob.length} B of names, ${enumTable.length * 4} B of enum tables -> ${out}`);
+console.log(`gen-messages: ${actions.length} actions, ${types.length * 4} B of types, ${blob.length} B of names, ${enumTable.length * 4} B of enum tables, ${dmVars.length} device-model variables -> ${out}`);

@@ -7,7 +7,8 @@ import { NO_ENUM } from "../messages/codec";
 import { utcNow } from "../core/clock";
 import { sessions } from "./transactions";
 import { Sample, sampled, sendMeterValues } from "./metering";
-import { AlignedInterval, AlignedMeasurands, AlignedSendDuringIdle, AlignedTxEndedInterval, AlignedTxEndedMeasurands } from "../device-model/standard";
+import { V } from "../generated/ocpp";
+import { intOf, textOf } from "../device-model/model";
 import { earliest } from "./transactions";
 
 /** A timer on multiples of an interval past midnight UTC. */
@@ -30,26 +31,26 @@ const endedSamples = new Aligned();
 
 /** Sends and samples what is due; returns ms until the next boundary, or -1 when disabled. */
 export function alignedTick(enabled: bool): i64 {
-  if (endedSamples.due(AlignedTxEndedInterval.int, enabled) == 0) {
+  if (endedSamples.due(intOf(V.AlignedTxEndedInterval), enabled) == 0) {
     for (let i = 0; i < sessions.length; i++) {
       const s = sessions[i];
       if (!s.active) continue;
-      const bits = sampled(s.evse, AlignedTxEndedMeasurands.value, s.phases);
+      const bits = sampled(s.evse, textOf(V.AlignedTxEndedMeasurands), s.phases);
       if (bits) s.keepEndedSample(new Sample(s.evse, bits, Ctx.Sample_Clock, s.phases));
     }
   }
-  const wait = send.due(AlignedInterval.int, enabled);
+  const wait = send.due(intOf(V.AlignedInterval), enabled);
   if (wait != 0) return earliest(wait, endedSamples.nextAt >= 0 ? endedSamples.nextAt - utcNow() : -1);
   let busy = false;
   for (let i = 0; i < sessions.length; i++) if (sessions[i].active) busy = true;
-  if (!(busy && AlignedSendDuringIdle.int)) {
+  if (!(busy && intOf(V.AlignedSendDuringIdle))) {
     for (let i = 0; i < sessions.length; i++) {
       const s = sessions[i];
       if (s.active) {
-        if (sampled(s.evse, AlignedMeasurands.value, s.phases)) {
-          s.event(TransactionEventEnumType.Updated, TR.MeterValueClock, s.state, NO_ENUM, AlignedMeasurands.value, Ctx.Sample_Clock);
+        if (sampled(s.evse, textOf(V.AlignedMeasurands), s.phases)) {
+          s.event(TransactionEventEnumType.Updated, TR.MeterValueClock, s.state, NO_ENUM, textOf(V.AlignedMeasurands), Ctx.Sample_Clock);
         }
-      } else sendMeterValues(s.evse, AlignedMeasurands.value, Ctx.Sample_Clock, s.phases);
+      } else sendMeterValues(s.evse, textOf(V.AlignedMeasurands), Ctx.Sample_Clock, s.phases);
     }
   }
   return earliest(send.nextAt - utcNow(), endedSamples.nextAt >= 0 ? endedSamples.nextAt - utcNow() : -1);

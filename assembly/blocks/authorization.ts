@@ -11,7 +11,8 @@ import { NO_INT } from "../messages/codec";
 import { rpc } from "../rpc/rpc";
 import { info as info_, warn } from "../core/log";
 import { Session, sessions, session } from "./transactions";
-import { AuthEnabled, StopTxOnInvalidId } from "../device-model/standard";
+import { V } from "../generated/ocpp";
+import { intOf } from "../device-model/model";
 import { prov } from "./provisioning";
 
 const MAX_PENDING = 8;
@@ -79,7 +80,7 @@ export function presentToken(evse: i32, id: string, type: IdTokenEnumType): void
   }
   if (!s.operative) { warn("authorization: EVSE " + s.evse.toString() + " is unavailable"); s.tell("Not available"); return; }
   // A start button (C02) or disabled authorization needs no CSMS.
-  if (!AuthEnabled.int || type == IdTokenEnumType.NoAuthorization) { s.authorize(token, null, TR.Authorized); return; }
+  if (!intOf(V.AuthEnabled) || type == IdTokenEnumType.NoAuthorization) { s.authorize(token, null, TR.Authorized); return; }
   // Without a CSMS the token cannot be checked (no local authorization yet); an Authorize sent later would start a
   // session for a driver who may be long gone.
   if (offline(id)) { s.tell("Offline - card not checked, try again later"); return; }
@@ -88,7 +89,7 @@ export function presentToken(evse: i32, id: string, type: IdTokenEnumType): void
 
 /** A remote start accepted by RequestStartTransaction; authorizes at once or after Authorize (AuthorizeRemoteStart). */
 export function remoteStart(s: Session, token: Token, remoteStartId: i32, checkFirst: bool): void {
-  if (checkFirst && AuthEnabled.int) requestAuthorize(s, token, remoteStartId, false);
+  if (checkFirst && intOf(V.AuthEnabled)) requestAuthorize(s, token, remoteStartId, false);
   else s.authorize(token, null, TR.RemoteStart, remoteStartId);
 }
 
@@ -127,5 +128,5 @@ export function onTransactionIdTokenInfo(s: Session, j: Json, info: i32): void {
     if (s.groupId === null) s.groupId = groupOf(j, info);
     return;
   }
-  if (s.authorized && StopTxOnInvalidId.int) s.deauthorize(TR.Deauthorized, ReasonEnumType.DeAuthorized);
+  if (s.authorized && intOf(V.StopTxOnInvalidId)) s.deauthorize(TR.Deauthorized, ReasonEnumType.DeAuthorized);
 }

@@ -5,7 +5,8 @@ import { ConnectorStatusEnumType, Action, E, P } from "../generated/ocpp";
 import { enumName } from "../messages/schema";
 import { rpc } from "../rpc/rpc";
 import { utcNow } from "../core/clock";
-import { dm } from "../device-model/standard";
+import { V } from "../generated/ocpp";
+import { assign, instanceOf } from "../device-model/model";
 import { info } from "../core/log";
 
 export class Connector {
@@ -24,8 +25,8 @@ export function setStatus(evse: i32, id: i32, s: ConnectorStatusEnumType): void 
     const c = connectors[i];
     if (c.evse != evse || c.id != id || c.status == s) continue;
     c.status = s; c.changedAt = utcNow(); c.dirty = true;
-    const v = dm.find("Connector", null, evse, id, "AvailabilityState", null);
-    if (v !== null) { v.value = enumName(E.ConnectorStatusEnumType, s); }
+    const v = instanceOf(V.ConnectorAvailabilityState, evse, id);
+    if (v >= 0) assign(v, enumName(E.ConnectorStatusEnumType, s));
     info("availability: connector " + evse.toString() + "/" + id.toString() + " " + enumName(E.ConnectorStatusEnumType, s));
   }
 }

@@ -6,7 +6,8 @@ import { ws_connect, random_u32 } from "../hal";
 import { now } from "../core/clock";
 import { info, error } from "../core/log";
 import { utf8, ptr } from "../core/bytes";
-import { RetryBackOffWaitMinimum, RetryBackOffRandomRange, RetryBackOffRepeatTimes, BasicAuthPassword, SecurityProfile } from "../device-model/standard";
+import { V } from "../generated/ocpp";
+import { intOf, textOf } from "../device-model/model";
 
 export const enum Link { Down, Dialing, Up, Refused }
 
@@ -19,7 +20,7 @@ export class Connection {
   downSince: i64 = 0;
 
   dial(): void {
-    const profile = <i32>SecurityProfile.int;
+    const profile = <i32>intOf(V.SecurityProfile);
     if (profile >= 2 && !this.url.startsWith("wss://")) {
       // Basic auth (profile 2) or a client certificate (profile 3) over plain ws:// would give the credentials away.
       error("connection: security profile " + profile.toString() + " needs a wss:// CSMS URL, not " + this.url + "; not connecting");
@@ -29,15 +30,15 @@ export class Connection {
     this.state = Link.Dialing;
     const full = this.url.endsWith("/") ? this.url + this.identity : this.url + "/" + this.identity;
     info("connection: dialing " + full);
-    const u = utf8(full), id = utf8(this.identity), pw = utf8(BasicAuthPassword.value);
+    const u = utf8(full), id = utf8(this.identity), pw = utf8(textOf(V.BasicAuthPassword));
     ws_connect(ptr(u), u.byteLength, ptr(id), id.byteLength, ptr(pw), pw.byteLength, profile);
   }
 
   /** The wait before the next attempt after `failures` failed ones, in ms. */
   backoff(): i64 {
-    const doublings = min(this.failures, <i32>RetryBackOffRepeatTimes.int);
-    const base = RetryBackOffWaitMinimum.int * ((<i64>1) << <i64>doublings);
-    const range = RetryBackOffRandomRange.int;
+    const doublings = min(this.failures, <i32>intOf(V.RetryBackOffRepeatTimes));
+    const base = intOf(V.RetryBackOffWaitMinimum) * ((<i64>1) << <i64>doublings);
+    const range = intOf(V.RetryBackOffRandomRange);
     const rand: i64 = range > 0 ? <i64>(random_u32() % <u32>(range * 1000 + 1)) : 0;
     return base * 1000 + rand;
   }

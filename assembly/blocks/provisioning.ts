@@ -2,7 +2,7 @@
 // GetVariables and SetVariables.
 import {
   Action, BootReasonEnumType, RegistrationStatusEnumType, GetVariableStatusEnumType as GS,
-  SetVariableStatusEnumType as SS, AttributeEnumType, MutabilityEnumType, DataEnumType, E, P,
+  SetVariableStatusEnumType as SS, AttributeEnumType, MutabilityEnumType, E, P, V,
 } from "../generated/ocpp";
 import { Json } from "../json/reader";
 import { writeReason, field, enumField, intField, timeField, count, enumName } from "../messages/schema";
@@ -12,8 +12,9 @@ import { ErrorCode } from "../rpc/errors";
 import { reject } from "../messages/codec";
 import { now, setUtc, utcNow, reschedule } from "../core/clock";
 import { info, lineStart, lineText, lineBytes, lineSend, Level } from "../core/log";
-import { dm, HeartbeatInterval, ItemsPerMessageGetVariables, ItemsPerMessageSetVariables } from "../device-model/standard";
-import { Variable, hasComponentAt, findAt } from "../device-model/model";
+import {
+  intOf, set, check, findAt, hasComponentAt, rowOf, mutability, rebootRequired, keyBytes, writeValue, KEY_BYTES,
+} from "../device-model/model";
 import { StationConfig } from "../station-config";
 import { markAll } from "./availability";
 
@@ -58,7 +59,7 @@ export class Provisioning {
       : status == RegistrationStatusEnumType.Pending ? Registration.Pending : Registration.Rejected;
     info("provisioning: BootNotification " + enumName(E.RegistrationStatusEnumType, status) + ", interval " + interval.toString() + " s");
     if (this.accepted) {
-      if (interval > 0) HeartbeatInterval.set(interval.toString());
+      if (interval > 0) set(V.HeartbeatInterval, interval.toString());
       if (was != Registration.Accepted) markAll();
       return;
     }
@@ -86,7 +87,7 @@ export class Provisioning {
   heartbeat(t: i64): i64 {
     if (!this.accepted || !rpc.connected) return -1;
     if (rpc.pending(Action.Heartbeat)) return -1;
-    const due = rpc.lastActivity + HeartbeatInterval.int * 1000;
+    const due = rpc.lastActivity + intOf(V.HeartbeatInterval) * 1000;
     if (t < due) return due - t;
     this.sendHeartbeat();
     return -1;
@@ -106,7 +107,7 @@ export const prov = new Provisioning();
 
 /** Statuses shared by GetVariableStatusEnumType and SetVariableStatusEnumType (same values in both). */
 const ACCEPTED = 0, REJECTED = 1, UNKNOWN_COMPONENT = 2, UNKNOWN_VARIABLE = 3, UNSUPPORTED_ATTRIBUTE = 4;
-let found: Variable | null = null;
+let found = -1;
 
 /** Looks up an item's variable into `found`; returns ACCEPTED or why not. */
 function resolve(j: Json, c: i32, v: i32, attributeType: i32): i32 {
@@ -114,8 +115,8 @@ function resolve(j: Json, c: i32, v: i32, attributeType: i32): i32 {
   const evse = e ? intField(j, e, P.id) : 0;
   const connector = e ? max(intField(j, e, P.connectorId, 0), 0) : 0;
   const name = field(j, c, P.name), instance = field(j, c, P.instance);
-  found = findAt(dm, j, name, instance, evse, connector, field(j, v, P.name), field(j, v, P.instance));
-  if (found === null) return hasComponentAt(dm, j, name, instance, evse, connector) ? UNKNOWN_VARIABLE : UNKNOWN_COMPONENT;
+  found = findAt(j, name, instance, evse, connector, field(j, v, P.name), field(j, v, P.instance));
+  if (found < 0) return hasComponentAt(j, name, instance, evse, connector) ? UNKNOWN_VARIABLE : UNKNOWN_COMPONENT;
   if (attributeType >= 0 && attributeType != AttributeEnumType.Actual) return UNSUPPORTED_ATTRIBUTE;
   return ACCEPTED;
 }
@@ -130,27 +131,27 @@ function result(w: Writer, j: Json, c: i32, v: i32, attributeType: i32, statusEn
 }
 
 /** A request may carry at most DeviceDataCtrlr.ItemsPerMessage (its instance: the message) items. */
-function withinItems(j: Json, items: i32, limit: Variable, key: string): bool {
-  if (count(j, items) <= <i32>limit.int) return true;
-  reject(ErrorCode.OccurrenceConstraintViolation, key, "more than ItemsPerMessage" + limit.instance! + " items");
+function withinItems(j: Json, items: i32, limit: V, key: string, message: string): bool {
+  if (count(j, items) <= <i32>intOf(limit)) return true;
+  reject(ErrorCode.OccurrenceConstraintViolation, key, "more than ItemsPerMessage" + message + " items");
   return false;
 }
 
 export function getVariables(j: Json, r: i32, w: Writer): Served {
   const items = field(j, r, P.getVariableData);
-  if (!withinItems(j, items, ItemsPerMessageGetVariables, "getVariableData")) return Served.Invalid;
+  if (!withinItems(j, items, V.ItemsPerMessageGetVariables, "getVariableData", "GetVariables")) return Served.Invalid;
   w.obj(); w.k(P.getVariableResult); w.arr();
   for (let d = j.first(items); d; d = j.nextIn(items, d)) {
     const c = field(j, d, P.component), v = field(j, d, P.variable), at = enumField(j, d, P.attributeType, E.AttributeEnumType);
     let st = resolve(j, c, v, at);
     const x = found;
     let why: string | null = null;
-    if (st == ACCEPTED && x !== null && x.mutability == MutabilityEnumType.WriteOnly) { st = REJECTED; why = "WriteOnly"; }
+    if (st == ACCEPTED && mutability(rowOf(x)) == MutabilityEnumType.WriteOnly) { st = REJECTED; why = "WriteOnly"; }
     w.obj();
     result(w, j, c, v, at, E.GetVariableStatusEnumType, st, why);
-    if (st == ACCEPTED && x !== null) {
+    if (st == ACCEPTED) {
       w.k(P.attributeValue);
-      if (x.dataType == DataEnumType.dateTime && x.name == "DateTime") w.time(utcNow()); else w.str(x.value);
+      if (x == V.DateTime) w.time(utcNow()); else writeValue(w, x);
     }
     w.endObj();
   }
@@ -160,23 +161,23 @@ export function getVariables(j: Json, r: i32, w: Writer): Served {
 
 export function setVariables(j: Json, r: i32, w: Writer): Served {
   const items = field(j, r, P.setVariableData);
-  if (!withinItems(j, items, ItemsPerMessageSetVariables, "setVariableData")) return Served.Invalid;
+  if (!withinItems(j, items, V.ItemsPerMessageSetVariables, "setVariableData", "SetVariables")) return Served.Invalid;
   w.obj(); w.k(P.setVariableResult); w.arr();
   for (let d = j.first(items); d; d = j.nextIn(items, d)) {
     const c = field(j, d, P.component), v = field(j, d, P.variable), at = enumField(j, d, P.attributeType, E.AttributeEnumType);
     let st = resolve(j, c, v, at);
     const x = found;
     let why: string | null = null;
-    if (st == ACCEPTED && x !== null) {
-      const vn = field(j, d, P.attributeValue), value = j.str(vn);
-      if (x.mutability == MutabilityEnumType.ReadOnly) why = "ReadOnly";
-      else why = x.check(value);
+    if (st == ACCEPTED) {
+      const vn = field(j, d, P.attributeValue), value = j.str(vn), row = rowOf(x);
+      if (mutability(row) == MutabilityEnumType.ReadOnly) why = "ReadOnly";
+      else why = check(x, value);
       if (why !== null) st = REJECTED;
       else {
-        if (j.escaped(vn)) x.set(value); else x.set(value, j.ptr(vn), j.byteLen(vn));
-        if (x.rebootRequired) st = SS.RebootRequired;
-        lineStart(); lineText("provisioning: "); lineBytes(Variable.KEY_BYTES, x.keyBytes()); lineText(" = ");
-        if (x.mutability == MutabilityEnumType.WriteOnly) lineText("***");
+        if (j.escaped(vn)) set(x, value); else set(x, value, j.ptr(vn), j.byteLen(vn));
+        if (rebootRequired(row)) st = SS.RebootRequired;
+        lineStart(); lineText("provisioning: "); lineBytes(KEY_BYTES, keyBytes(x)); lineText(" = ");
+        if (mutability(row) == MutabilityEnumType.WriteOnly) lineText("***");
         else if (j.escaped(vn)) lineText(value); else lineBytes(j.ptr(vn), j.byteLen(vn));
         lineSend(Level.Info);
       }

@@ -25,7 +25,8 @@ import { Session, sessions, session, sessionByTx, stationOperative, setStationOp
 import { sendMeterValues } from "./metering";
 import { checkRemoteStartProfile, install } from "./smart-charging";
 import { Profile } from "./charging-profile";
-import { AuthorizeRemoteStart, AlignedMeasurands } from "../device-model/standard";
+import { V } from "../generated/ocpp";
+import { intOf, textOf } from "../device-model/model";
 
 export function requestStart(j: Json, r: i32, w: Writer): Served {
   let why: string | null = null;
@@ -53,7 +54,7 @@ export function requestStart(j: Json, r: i32, w: Writer): Served {
   w.endObj();
   if (why === null) {
     if (p !== null) install(s!.evse, p, s!.active ? s!.txId : "");
-    remoteStart(s!, Token.read(j, field(j, r, P.idToken)), intField(j, r, P.remoteStartId), AuthorizeRemoteStart.int != 0);
+    remoteStart(s!, Token.read(j, field(j, r, P.idToken)), intField(j, r, P.remoteStartId), intOf(V.AuthorizeRemoteStart) != 0);
   }
   return Served.Answered;
 }
@@ -112,14 +113,14 @@ function sendTriggered(m: MT, s: Session | null, connector: i32): void {
     case MT.MeterValues:
       for (let i = 0; i < sessions.length; i++) {
         const x = sessions[i];
-        if (s === null || x === s) sendMeterValues(x.evse, AlignedMeasurands.value, Ctx.Trigger, x.phases);
+        if (s === null || x === s) sendMeterValues(x.evse, textOf(V.AlignedMeasurands), Ctx.Trigger, x.phases);
       }
       break;
     case MT.TransactionEvent:
       for (let i = 0; i < sessions.length; i++) {
         const x = sessions[i];
         if (x.active && (s === null || x === s)) {
-          x.event(TransactionEventEnumType.Updated, TR.Trigger, x.state, -1, AlignedMeasurands.value, Ctx.Trigger);
+          x.event(TransactionEventEnumType.Updated, TR.Trigger, x.state, -1, textOf(V.AlignedMeasurands), Ctx.Trigger);
         }
       }
       break;

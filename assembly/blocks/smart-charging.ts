@@ -18,10 +18,9 @@ import { utf8, ptr } from "../core/bytes";
 import { now, utcNow } from "../core/clock";
 import { error, info, warn } from "../core/log";
 import { sessions, session, Session, takeSessionsChanged } from "./transactions";
-import {
-  SmartChargingEnabled, SmartChargingEntries, PeriodsPerSchedule, ProfileStackLevel, LimitChangeSignificance,
-  EVConnectionTimeOut, MessageTimeout,
-} from "../device-model/standard";
+import { V } from "../generated/ocpp";
+import { intOf, numOf, assign } from "../device-model/model";
+import { removeAt } from "../core/arrays";
 
 /** Volts per phase used to convert between A and W. */
 export const VOLTAGE: f64 = 230;
@@ -179,13 +178,13 @@ export function enforce(): void {
   const share = charging > 0 ? station / <f64>charging : station;
   for (let i = 0; i < sessions.length; i++) {
     const s = sessions[i];
-    let limit = SmartChargingEnabled.int ? compositeAt(s.evse, t) : s.maxAmps;
-    if (SmartChargingEnabled.int && s.authorized && s.plugged) limit = min(limit, share);
+    let limit = intOf(V.SmartChargingEnabled) ? compositeAt(s.evse, t) : s.maxAmps;
+    if (intOf(V.SmartChargingEnabled) && s.authorized && s.plugged) limit = min(limit, share);
     limit = Math.floor(max(limit, 0) * 10) / 10;
     if (limit == s.offeredLimit) continue;
     const before = s.offeredLimit;
     s.offeredLimit = limit;
-    const significant = before <= 0 || Math.abs(limit - before) / before * 100 > LimitChangeSignificance.num;
+    const significant = before <= 0 || Math.abs(limit - before) / before * 100 > numOf(V.LimitChangeSignificance);
     info("smart charging: EVSE " + s.evse.toString() + " limit " + limit.toString() + " A");
     if (s.active && significant) s.apply(TR.ChargingRateChanged); else s.refresh();
   }
@@ -197,22 +196,22 @@ function purgeTxProfiles(): void {
     const x = profiles[i];
     if (x.p.purpose != Purpose.TxProfile) continue;
     const s = session(x.evse);
-    if (s === null) { profiles.splice(i, 1); continue; }
+    if (s === null) { removeAt(profiles, i); continue; }
     if (!x.txId.length) {
       // Sent with RequestStartTransaction: binds to the transaction when it starts, lapses if none starts in time.
-      const wait = (EVConnectionTimeOut.int + MessageTimeout.int) * 1000;
+      const wait = (intOf(V.EVConnectionTimeOut) + intOf(V.MessageTimeout)) * 1000;
       if (s.active) { x.txId = s.txId; x.p.transactionId = s.txId; }
-      else if (!s.authorized && utcNow() - x.installedAt > wait) profiles.splice(i, 1);
+      else if (!s.authorized && utcNow() - x.installedAt > wait) removeAt(profiles, i);
       continue;
     }
-    if (!s.active || s.txId != x.txId) profiles.splice(i, 1);
+    if (!s.active || s.txId != x.txId) removeAt(profiles, i);
   }
   countEntries();
 }
 
 /** SmartChargingCtrlr.Entries follows the store; its text is rebuilt only when the count changes. */
 function countEntries(): void {
-  if (SmartChargingEntries.int != <i64>profiles.length) { SmartChargingEntries.value = profiles.length.toString(); SmartChargingEntries.refresh(); }
+  if (intOf(V.SmartChargingEntries) != <i64>profiles.length) assign(V.SmartChargingEntries, profiles.length.toString());
 }
 
 /** ms until the next composite change, -1 when none; enforces when due. */
@@ -228,10 +227,10 @@ export function smartTick(): i64 {
   const t = utcNow();
   const offset = t - now();
   const changed = takeSessionsChanged();
-  if (stale || changed || t >= nextAt || offset != lastOffset || SmartChargingEnabled.int != lastEnabled || awaitingTransaction()) {
+  if (stale || changed || t >= nextAt || offset != lastOffset || intOf(V.SmartChargingEnabled) != lastEnabled || awaitingTransaction()) {
     stale = false;
     lastOffset = offset;
-    lastEnabled = SmartChargingEnabled.int;
+    lastEnabled = intOf(V.SmartChargingEnabled);
     enforce();
     nextAt = nextChange(t);
   }
@@ -256,11 +255,11 @@ function validate(evse: i32, p: Profile): string | null {
     const s = session(evse)!;
     if (p.transactionId === null || !s.active || s.txId != p.transactionId!) return "TxNotFound";
   }
-  if (p.stackLevel < 0 || p.stackLevel > <i32>ProfileStackLevel.int) return "InvalidStackLevel";
+  if (p.stackLevel < 0 || p.stackLevel > <i32>intOf(V.ProfileStackLevel)) return "InvalidStackLevel";
   if (p.schedules != 1) return "InvalidSchedule";
   const sch = p.schedule;
   const periods = sch.periods;
-  if (periods.length > <i32>PeriodsPerSchedule.int) return "TooManyElements";
+  if (periods.length > <i32>intOf(V.PeriodsPerSchedule)) return "TooManyElements";
   if (periods[0].startPeriod != 0) return "InvalidSchedule";
   for (let i = 0; i < periods.length; i++) {
     if (i > 0 && periods[i].startPeriod <= periods[i - 1].startPeriod) return "InvalidSchedule";
@@ -295,7 +294,7 @@ export function install(evse: i32, p: Profile, txId: string): string | null {
   for (let i = 0; i < profiles.length; i++) {
     if (profiles[i].p.id != p.id) continue;
     slot = profiles[i].slot;
-    profiles.splice(i, 1);
+    removeAt(profiles, i);
     break;
   }
   if (profiles.length >= MAX_PROFILES) return "OutOfStorage";
@@ -312,7 +311,7 @@ export function install(evse: i32, p: Profile, txId: string): string | null {
 export function setChargingProfile(j: Json, r: i32, w: Writer): Served {
   const evse = intField(j, r, P.evseId);
   const p = Profile.read(j, field(j, r, P.chargingProfile));
-  let why: string | null = SmartChargingEnabled.int ? validate(evse, p) : "NotEnabled";
+  let why: string | null = intOf(V.SmartChargingEnabled) ? validate(evse, p) : "NotEnabled";
   if (why === null) why = install(evse, p, p.transactionId !== null ? p.transactionId! : "");
   answerStatus(w, E.ChargingProfileStatusEnumType, why === null ? ChargingProfileStatusEnumType.Accepted : ChargingProfileStatusEnumType.Rejected, why);
   if (why === null) enforce();
@@ -321,7 +320,7 @@ export function setChargingProfile(j: Json, r: i32, w: Writer): Served {
 
 /** A TxProfile sent with RequestStartTransaction (K05): checked now, bound to the transaction when it starts. */
 export function checkRemoteStartProfile(s: Session, p: Profile): string | null {
-  if (!SmartChargingEnabled.int) return "NotEnabled";
+  if (!intOf(V.SmartChargingEnabled)) return "NotEnabled";
   if (p.purpose != Purpose.TxProfile) return "InvalidProfile";
   if (p.transactionId !== null) return "InvalidProfile";
   p.purpose = Purpose.TxDefaultProfile;   // the checks of a TxProfile need a running transaction
@@ -347,7 +346,7 @@ export function clearChargingProfile(j: Json, r: i32, w: Writer): Served {
       if (purpose != NO_ENUM && x.p.purpose != purpose) hit = false;
       if (level != NO_INT && x.p.stackLevel != level) hit = false;
     }
-    if (hit) { forget(x); profiles.splice(i, 1); cleared++; }
+    if (hit) { forget(x); removeAt(profiles, i); cleared++; }
   }
   answerStatus(w, E.ClearChargingProfileStatusEnumType, cleared ? ClearChargingProfileStatusEnumType.Accepted : ClearChargingProfileStatusEnumType.Unknown);
   if (cleared) { countEntries(); stale = true; enforce(); }
@@ -423,7 +422,7 @@ export function getCompositeSchedule(j: Json, r: i32, w: Writer): Served {
   let t = start;
   let last = NaN;
   let n = 0;
-  while (t < end && n < <i32>PeriodsPerSchedule.int * 4) {
+  while (t < end && n < <i32>intOf(V.PeriodsPerSchedule) * 4) {
     const a = compositeAt(evse, t);
     const limit = unit == Unit.A ? a : a * VOLTAGE * <f64>phases;
     if (limit != last) {
@@ -486,8 +485,6 @@ export function setEmsLimit(evse: i32, amps: f64): void {
  *  MAX_PROFILES fit; an emptied slot reads as none. Written before this layout: one key holding an array. */
 const SLOT_KEY = "smart-charging/profile/";
 const OLD_KEY = "smart-charging/profiles";
-/** The most one stored profile takes: PeriodsPerSchedule periods and every optional field. */
-const PROFILE_BYTES = 4096;
 
 function slotKey(slot: i32): ArrayBuffer { return utf8(SLOT_KEY + slot.toString()); }
 
@@ -499,13 +496,12 @@ function save(x: Installed): void {
     while (used(slot)) slot++;
     x.slot = slot;
   }
-  const w = new Writer(PROFILE_BYTES);
+  // Written in the frame buffer's unused part: SetChargingProfile writes its answer after this.
+  const w = rpc.scratch();
   w.obj(); w.key("evseId"); w.int(x.evse); w.key("profile"); x.p.write(w); w.endObj();
   const k = slotKey(x.slot);
   if (w.overflow) warn("smart charging: profile " + x.p.id.toString() + " too large to persist");
   else if (store_write(ptr(k), k.byteLength, w.buf, w.pos) != 0) warn("smart charging: could not persist profile " + x.p.id.toString());
-  heap.free(w.buf);
-  heap.free(changetype<usize>(w));
 }
 
 function used(slot: i32): bool {
@@ -552,10 +548,11 @@ function restore(e: i32, slot: i32): void {
 
 export function loadProfiles(): void {
   while (emsLimits.length <= sessions.length) emsLimits.push(NaN);
-  const buf = heap.alloc(PROFILE_BYTES);
-  for (let slot = 0; slot < MAX_PROFILES; slot++) if (readStored(slotKey(slot), buf, PROFILE_BYTES) > 0) restore(0, slot);
+  // Read into the frame buffer, which init does not use otherwise.
+  const w = rpc.scratch(), buf = w.buf, cap = w.cap;
+  for (let slot = 0; slot < MAX_PROFILES; slot++) if (readStored(slotKey(slot), buf, cap) > 0) restore(0, slot);
   const old = utf8(OLD_KEY);
-  const n = readStored(old, buf, PROFILE_BYTES);
+  const n = readStored(old, buf, cap);
   if (n > 0) {
     const j = rpc.j;
     const moved = new Array<Installed>();
@@ -570,6 +567,5 @@ export function loadProfiles(): void {
     for (let i = 0; i < moved.length; i++) save(moved[i]);
   }
   if (n != 0) store_write(ptr(old), old.byteLength, 0, 0);
-  heap.free(buf);
   countEntries();
 }

@@ -16,11 +16,8 @@ import { Pilot, dutyForAmps, DUTY_OFF, DUTY_UNAVAILABLE, pluggedIn, wantsEnergy,
 import { setStatus } from "./availability";
 import { show } from "../core/display";
 import { readMeter, Field, Sample, sampled, writeMeterValue } from "./metering";
-import {
-  TxStartPoint, TxStopPoint, EVConnectionTimeOut, TxStartedMeasurands, TxUpdatedMeasurands, TxUpdatedInterval,
-  TxEndedMeasurands, TxEndedInterval, StopTxOnEVSideDisconnect,
-} from "../device-model/standard";
-import { memberBits } from "../device-model/model";
+import { V } from "../generated/ocpp";
+import { memberBits, intOf, textOf } from "../device-model/model";
 
 // TxStartPoint / TxStopPoint conditions as bits.
 const P_EV: u32 = 1, P_AUTH: u32 = 2, P_PPC: u32 = 4, P_ENERGY: u32 = 8, P_BAY: u32 = 16;
@@ -29,11 +26,11 @@ const P_EV: u32 = 1, P_AUTH: u32 = 2, P_PPC: u32 = 4, P_ENERGY: u32 = 8, P_BAY: 
 let startSrc = "", stopSrc = "";
 let startBits: u32 = 0, stopBits: u32 = 0;
 function startPoints(): u32 {
-  if (TxStartPoint.value != startSrc) { startSrc = TxStartPoint.value; startBits = points(startSrc); }
+  if (textOf(V.TxStartPoint) != startSrc) { startSrc = textOf(V.TxStartPoint); startBits = points(startSrc); }
   return startBits;
 }
 function stopPoints(): u32 {
-  if (TxStopPoint.value != stopSrc) { stopSrc = TxStopPoint.value; stopBits = points(stopSrc); }
+  if (textOf(V.TxStopPoint) != stopSrc) { stopSrc = textOf(V.TxStopPoint); stopBits = points(stopSrc); }
   return stopBits;
 }
 
@@ -182,7 +179,7 @@ export class Session {
       if (this.plugged) this.everPlugged = true;
       const lost = (this.seen & stopMask & ~cur) != 0;
       const nothingHolds = cur == 0 && this.everPlugged;
-      const evSide = !this.plugged && !StopTxOnEVSideDisconnect.int;
+      const evSide = !this.plugged && !intOf(V.StopTxOnEVSideDisconnect);
       if (this.forceEnd || ((lost || nothingHolds) && !evSide)) this.end(trigger, state);
       else if (changed || explicit(trigger)) this.event(TransactionEventEnumType.Updated, trigger, state);
     }
@@ -268,7 +265,7 @@ export class Session {
     this.chargingMs = 0;
     this.chargingSince = state == CS.Charging ? this.txStartedAt : -1;
     this.endedSamples = [];
-    const up = TxUpdatedInterval.int * 1000, ended = TxEndedInterval.int * 1000;
+    const up = intOf(V.TxUpdatedInterval) * 1000, ended = intOf(V.TxEndedInterval) * 1000;
     this.nextUpdate = up > 0 ? this.txStartedAt + up : -1;
     this.nextEndedSample = ended > 0 ? this.txStartedAt + ended : -1;
     this.seen = this.conditions(state) & stopPoints();
@@ -310,8 +307,8 @@ export class Session {
     const ev = this.evse, ph = this.phases, isEnded = type == TransactionEventEnumType.Ended;
     // The measurands each MeterValue reports (0: none), read once however often the payload is written.
     const extraBits = sampled(ev, extra, ph);
-    const startedBits = type == TransactionEventEnumType.Started ? sampled(ev, TxStartedMeasurands.value, ph) : 0;
-    const endedBits = isEnded ? sampled(ev, TxEndedMeasurands.value, ph) : 0;
+    const startedBits = type == TransactionEventEnumType.Started ? sampled(ev, textOf(V.TxStartedMeasurands), ph) : 0;
+    const endedBits = isEnded ? sampled(ev, textOf(V.TxEndedMeasurands), ph) : 0;
     const all = isEnded ? this.endedSamples.length : 0;
     let keep = all;
     while (this.writeEvent(type, trigger, state, reason, extraBits, extraCtx, startedBits, endedBits, seq, remoteStartId, token, keep) && keep > 0) keep >>= 1;
@@ -365,7 +362,7 @@ export class Session {
   tick(t: i64): i64 {
     let next: i64 = -1;
     if (this.authorized && !this.plugged && !this.active) {
-      const due = this.authorizedAt + EVConnectionTimeOut.int * 1000;
+      const due = this.authorizedAt + intOf(V.EVConnectionTimeOut) * 1000;
       if (t >= due) {
         info("transactions: EV not connected within EVConnectionTimeOut on EVSE " + this.evse.toString());
         this.message = "Authorization expired: no cable plugged in";
@@ -373,7 +370,7 @@ export class Session {
       } else next = due - t;
     }
     if (this.active && this.authorized && !this.everPlugged) {
-      const due = this.authorizedAt + EVConnectionTimeOut.int * 1000;
+      const due = this.authorizedAt + intOf(V.EVConnectionTimeOut) * 1000;
       if (t >= due) {
         info("transactions: EV not connected within EVConnectionTimeOut on EVSE " + this.evse.toString());
         this.deauthorize(TR.EVConnectTimeout, ReasonEnumType.Timeout);
@@ -394,17 +391,17 @@ export class Session {
     }
     if (this.active && this.nextUpdate >= 0) {
       if (t >= this.nextUpdate) {
-        const step = TxUpdatedInterval.int * 1000;
+        const step = intOf(V.TxUpdatedInterval) * 1000;
         while (this.nextUpdate <= t) this.nextUpdate += step > 0 ? step : 1 << 30;
-        this.event(TransactionEventEnumType.Updated, TR.MeterValuePeriodic, this.state, NO_ENUM, TxUpdatedMeasurands.value, Ctx.Sample_Periodic);
+        this.event(TransactionEventEnumType.Updated, TR.MeterValuePeriodic, this.state, NO_ENUM, textOf(V.TxUpdatedMeasurands), Ctx.Sample_Periodic);
       }
       next = earliest(next, this.nextUpdate - t);
     }
     if (this.active && this.nextEndedSample >= 0) {
       if (t >= this.nextEndedSample) {
-        const step = TxEndedInterval.int * 1000;
+        const step = intOf(V.TxEndedInterval) * 1000;
         while (this.nextEndedSample <= t) this.nextEndedSample += step > 0 ? step : 1 << 30;
-        const bits = sampled(this.evse, TxEndedMeasurands.value, this.phases);
+        const bits = sampled(this.evse, textOf(V.TxEndedMeasurands), this.phases);
         if (bits) this.keepEndedSample(new Sample(this.evse, bits, Ctx.Sample_Periodic, this.phases));
       }
       next = earliest(next, this.nextEndedSample - t);

@@ -2,9 +2,9 @@ import { log } from "../hal";
 
 export const enum Level { Error = 0, Warn = 1, Info = 2, Debug = 3 }
 
-/** Longest line, in UTF-16 units; a longer one is cut. Lines are encoded into one static buffer, not the heap. */
-const LINE_MAX = 400;
-const LINE = memory.data(LINE_MAX * 3);
+/** Longest line, in UTF-8 bytes; a longer one is cut. Lines are built in one static buffer, not the heap. */
+const LINE_BYTES = 512;
+const LINE = memory.data(LINE_BYTES);
 
 export function say(level: Level, msg: string): void { lineStart(); lineText(msg); lineSend(level); }
 
@@ -12,11 +12,21 @@ export function say(level: Level, msg: string): void { lineStart(); lineText(msg
 let at = 0;
 export function lineStart(): void { at = 0; }
 export function lineText(s: string): void {
-  const room = (LINE_MAX * 3 - at) / 3;   // units that surely fit (3 bytes each at most)
-  if (room > 0) at += <i32>String.UTF8.encodeUnsafe(changetype<usize>(s), min(s.length, room), LINE + <usize>at);
+  const p = changetype<usize>(s), n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = load<u16>(p + (<usize>i << 1));
+    if (c >= 0x80) {
+      // The rest goes through the UTF-8 encoder when it surely fits (3 bytes a unit at most); else the line ends here.
+      if ((n - i) * 3 <= LINE_BYTES - at) at += <i32>String.UTF8.encodeUnsafe(p + (<usize>i << 1), n - i, LINE + <usize>at);
+      return;
+    }
+    if (at >= LINE_BYTES) return;
+    store<u8>(LINE + <usize>at, <u8>c);
+    at++;
+  }
 }
 export function lineBytes(p: usize, n: i32): void {
-  const k = min(n, LINE_MAX * 3 - at);
+  const k = min(n, LINE_BYTES - at);
   memory.copy(LINE + <usize>at, p, k);
   at += k;
 }

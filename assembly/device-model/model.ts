@@ -1,146 +1,275 @@
-// The device model core: components and variables with their Actual attribute,
-// characteristics, validation of written values and persistence through the HAL.
-import { DataEnumType, MutabilityEnumType } from "../generated/ocpp";
+// The device model: the static table of the components and variables this build implements (generated from
+// schemas/device-model.json: names in the UTF-8 blob, characteristics in DM_VARS and DM_LIMITS), instantiated at
+// init once for the station, per EVSE and per connector. An instance is an index: a station variable's index is its
+// row (its V handle). Each instance has its Actual value (a number for integer and boolean variables, a string for
+// the other types), checked against its row's characteristics and persisted through the HAL.
+import { DataEnumType as D, MutabilityEnumType as M, DM_VARS, DM_LIMITS, DM_ROWS, DM_STATION_ROWS, DM_WORDS } from "../generated/ocpp";
 import { store_read, store_write } from "../hal";
 import { parseTime, NO_TIME } from "../json/time";
+import { Json } from "../json/reader";
+import { Writer } from "../json/writer";
 import { utf8, ptr } from "../core/bytes";
 import { warn } from "../core/log";
-import { Json } from "../json/reader";
+import { namePtr, nameLen, nameStr, nameIs } from "../messages/schema";
 
 const MAX_VALUE = 1000;   // SetVariableData.attributeValue maxLength
+const SHORT_VALUE = 128;
 
-export class Variable {
-  int: i64 = 0;            // cached numeric value for integer and boolean variables
-  num: f64 = NaN;          // cached value of decimal variables
-  onChange: ((v: Variable) => void) | null = null;
+export const enum Scope { Station = 0, Evse = 1, Connector = 2 }
 
-  constructor(
-    public component: string,
-    public evse: i32,                 // 0 when the component is not on an EVSE
-    public connector: i32,            // 0 when not on a connector
-    public name: string,
-    public instance: string | null,
-    public dataType: DataEnumType,
-    public mutability: MutabilityEnumType,
-    public value: string,
-    public persistent: bool = true,
-    public unit: string | null = null,
-    public minLimit: f64 = NaN,
-    public maxLimit: f64 = NaN,
-    public valuesList: string | null = null,
-    public rebootRequired: bool = false,
-  ) { this.refresh(); }
+// ---- rows: the static characteristics ----
+@inline function word(row: i32, k: i32): u32 { return load<u32>(DM_VARS + (<usize>(row * DM_WORDS + k) << 2)); }
+@inline export function componentRef(row: i32): u32 { return word(row, 0); }
+@inline export function variableRef(row: i32): u32 { return word(row, 1); }
+@inline export function instanceRef(row: i32): u32 { return word(row, 2); }
+@inline function defaultRef(row: i32): u32 { return word(row, 3); }
+@inline function listRef(row: i32): u32 { return word(row, 5); }
+@inline export function dataType(row: i32): D { return <D>(word(row, 6) & 0xf); }
+@inline export function mutability(row: i32): M { return <M>((word(row, 6) >> 4) & 3); }
+@inline function persistent(row: i32): bool { return (word(row, 6) & (1 << 6)) != 0; }
+@inline function fromConfig(row: i32): bool { return (word(row, 6) & (1 << 7)) != 0; }
+@inline function scope(row: i32): Scope { return <Scope>((word(row, 6) >> 8) & 3); }
+@inline export function rebootRequired(row: i32): bool { return (word(row, 6) & (1 << 10)) != 0; }
+@inline function minLimit(row: i32): f64 { return <f64>load<f32>(DM_LIMITS + (<usize>row << 3)); }
+@inline function maxLimit(row: i32): f64 { return <f64>load<f32>(DM_LIMITS + (<usize>row << 3) + 4); }
 
-  /** Recomputes the cached number after `value` changed. */
-  refresh(): void {
-    if (this.dataType == DataEnumType.integer) this.int = parseInteger(this.value);
-    else if (this.dataType == DataEnumType.boolean) this.int = this.value == "true" ? 1 : 0;
-    else if (this.dataType == DataEnumType.decimal) this.num = parseDecimal(this.value);
-  }
+// ---- instances ----
+let count = 0;
+let inst: usize = 0;   // per instance, u32: row | evse << 16 | connector << 24
+let nums: usize = 0;   // per instance, f64: the value of integer, boolean and decimal variables
+let texts = new StaticArray<string | null>(0);   // per instance: the value of the other types (and decimals as written)
 
-  /** The storage key, "dm/<component>[/<evse>[/<connector>]]/<name>[/<instance>]", as UTF-8 in KEY; returns its length. */
-  keyBytes(): i32 {
-    let n = put(0, "dm/");
-    n = put(n, this.component);
-    if (this.evse) n = putInt(put(n, "/"), this.evse);
-    if (this.connector) n = putInt(put(n, "/"), this.connector);
-    n = put(put(n, "/"), this.name);
-    const i = this.instance;
-    if (i !== null) n = put(put(n, "/"), i);
-    return n;
-  }
+export function instances(): i32 { return count; }
+@inline function at(i: i32): u32 { return load<u32>(inst + (<usize>i << 2)); }
+@inline export function rowOf(i: i32): i32 { return <i32>(at(i) & 0xffff); }
+@inline export function evseOf(i: i32): i32 { return <i32>((at(i) >> 16) & 0xff); }
+@inline export function connectorOf(i: i32): i32 { return <i32>(at(i) >> 24); }
 
-  get key(): string { return String.UTF8.decodeUnsafe(KEY, this.keyBytes()); }
-
-  /** The storage key's UTF-8 bytes (at KEY_BYTES, keyBytes() long): valid until the next key is built. */
-  static get KEY_BYTES(): usize { return KEY; }
-
-  /** Why a value may not be written, as an OCPP reasonCode; null when it is valid. */
-  check(v: string): string | null {
-    if (v.length > MAX_VALUE) return "TooLargeElement";
-    switch (this.dataType) {
-      case DataEnumType.integer: {
-        const n = parseInteger(v);
-        if (n == i64.MIN_VALUE) return "InvalidValue";
-        if (!isNaN(this.minLimit) && <f64>n < this.minLimit) return "ValueTooLow";
-        if (!isNaN(this.maxLimit) && <f64>n > this.maxLimit) return "ValueTooHigh";
-        return null;
-      }
-      case DataEnumType.decimal: {
-        const d = parseDecimal(v);
-        if (isNaN(d)) return "InvalidValue";
-        if (!isNaN(this.minLimit) && d < this.minLimit) return "ValueTooLow";
-        if (!isNaN(this.maxLimit) && d > this.maxLimit) return "ValueTooHigh";
-        return null;
-      }
-      case DataEnumType.boolean:
-        return v == "true" || v == "false" ? null : "InvalidValue";
-      case DataEnumType.dateTime:
-        return parseTime(changetype<usize>(String.UTF8.encode(v)), String.UTF8.byteLength(v)) == NO_TIME ? "InvalidValue" : null;
-      case DataEnumType.OptionList:
-        return inList(this.valuesList, v) ? null : "InvalidValue";
-      case DataEnumType.MemberList:
-      case DataEnumType.SequenceList: {
-        if (v.length == 0) return null;
-        const parts = v.split(",");
-        for (let i = 0; i < parts.length; i++) if (!inList(this.valuesList, parts[i])) return "InvalidValue";
-        return null;
-      }
+/** Creates every instance with its default: the station's rows, then per EVSE its rows and per connector the
+ *  connector rows. Values that come from the station config are the caller's (assign), then each loads (load). */
+export function instantiate(connectorsPerEvse: i32[]): void {
+  let evseRows = 0, connectorRows = 0;
+  for (let r = DM_STATION_ROWS; r < DM_ROWS; r++) if (scope(r) == Scope.Evse) evseRows++; else connectorRows++;
+  count = DM_STATION_ROWS;
+  for (let e = 0; e < connectorsPerEvse.length; e++) count += evseRows + connectorsPerEvse[e] * connectorRows;
+  inst = heap.alloc(<usize>count << 2);
+  nums = heap.alloc(<usize>count << 3);
+  texts = new StaticArray<string | null>(count);
+  let i = 0;
+  for (; i < DM_STATION_ROWS; i++) place(i, i, 0, 0);
+  for (let e = 1; e <= connectorsPerEvse.length; e++) {
+    for (let r = DM_STATION_ROWS; r < DM_ROWS; r++) if (scope(r) == Scope.Evse) place(i++, r, e, 0);
+    for (let c = 1; c <= connectorsPerEvse[e - 1]; c++) {
+      for (let r = DM_STATION_ROWS; r < DM_ROWS; r++) if (scope(r) == Scope.Connector) place(i++, r, e, c);
     }
-    return null;
-  }
-
-  /** Writes a checked value, persists it and notifies the owner; `utf8At`/`len` may give v's UTF-8 bytes when at hand. */
-  set(v: string, utf8At: usize = 0, len: i32 = 0): void {
-    this.value = v;
-    this.refresh();
-    if (this.persistent) {
-      let at = utf8At;
-      if (!at) { const b = utf8(v); at = ptr(b); len = b.byteLength; }
-      if (store_write(KEY, this.keyBytes(), at, len) != 0) warn("device model: could not persist " + this.key);
-    }
-    const f = this.onChange;
-    if (f) f(this);
-  }
-
-  /** Replaces the default with the persisted value, if one is stored and still valid. */
-  load(): void {
-    if (!this.persistent) return;
-    // A raw block, freed at once: loading every variable at init leaves no garbage behind.
-    const cap = MAX_VALUE * 4;
-    const buf = heap.alloc(cap);
-    const n = store_read(KEY, this.keyBytes(), buf, cap);
-    const v = n >= 0 ? String.UTF8.decodeUnsafe(buf, n) : "";
-    heap.free(buf);
-    if (n < 0) return;
-    if (this.check(v) !== null) { warn("device model: ignoring invalid stored " + this.key); return; }
-    this.value = v;
-    this.refresh();
   }
 }
 
+function place(i: i32, row: i32, evse: i32, connector: i32): void {
+  store<u32>(inst + (<usize>i << 2), <u32>row | <u32>evse << 16 | <u32>connector << 24);
+  const t = dataType(row), d = defaultRef(row);
+  // Numbers are read from the table's bytes: no string is made for them.
+  if (t == D.integer) store<f64>(nums + (<usize>i << 3), fromConfig(row) ? NaN : <f64>parseDigits(namePtr(d), nameLen(d)));
+  else if (t == D.boolean) store<f64>(nums + (<usize>i << 3), nameLen(d) == 4 ? 1 : 0);   // "true" or "false"
+  else assign(i, fromConfig(row) ? "" : nameStr(d));
+}
+
+/** The table's default integers: plain digits, or a minus and digits. */
+function parseDigits(p: usize, n: i32): i64 {
+  const neg = n > 0 && load<u8>(p) == 0x2d;
+  let v: i64 = 0;
+  for (let k = neg ? 1 : 0; k < n; k++) v = v * 10 + <i64>(load<u8>(p + <usize>k) - 0x30);
+  return neg ? -v : v;
+}
+
+/** The instance of an EVSE's or connector's variable (by its row), or -1. */
+export function instanceOf(row: i32, evse: i32, connector: i32): i32 {
+  for (let i = DM_STATION_ROWS; i < count; i++) if (rowOf(i) == row && evseOf(i) == evse && connectorOf(i) == connector) return i;
+  return -1;
+}
+
+// ---- values ----
+@inline export function numOf(i: i32): f64 { return load<f64>(nums + (<usize>i << 3)); }
+@inline export function intOf(i: i32): i64 { return <i64>numOf(i); }
+@inline export function isOn(i: i32): bool { return numOf(i) != 0; }
+
+/** The value as text (integers and booleans formatted). */
+export function textOf(i: i32): string {
+  const t = texts[i];
+  if (t !== null) return t;
+  return dataType(rowOf(i)) == D.boolean ? (isOn(i) ? "true" : "false") : intOf(i).toString();
+}
+
+/** The value as a JSON string. */
+export function writeValue(w: Writer, i: i32): void {
+  const t = dataType(rowOf(i));
+  if (t == D.integer) w.quotedInt(intOf(i));
+  else if (t == D.boolean) w.str(isOn(i) ? "true" : "false");
+  else w.str(texts[i]!);
+}
+
+/** Takes a value as it is (the caller checked it, or it is the engine's own); not persisted. */
+export function assign(i: i32, v: string): void {
+  const t = dataType(rowOf(i));
+  let n: f64 = NaN;
+  if (t == D.integer) n = <f64>parseInteger(v);
+  else if (t == D.boolean) n = v == "true" ? 1 : 0;
+  else { texts[i] = v; if (t == D.decimal) n = parseDecimal(v); }
+  store<f64>(nums + (<usize>i << 3), n);
+}
+
+/** Why a value may not be written, as an OCPP reasonCode; null when it is valid. */
+export function check(i: i32, v: string): string | null {
+  if (v.length > MAX_VALUE) return "TooLargeElement";
+  const row = rowOf(i), lo = minLimit(row), hi = maxLimit(row);
+  switch (dataType(row)) {
+    case D.integer: {
+      const n = parseInteger(v);
+      if (n == i64.MIN_VALUE) return "InvalidValue";
+      return <f64>n < lo ? "ValueTooLow" : <f64>n > hi ? "ValueTooHigh" : null;
+    }
+    case D.decimal: {
+      const d = parseDecimal(v);
+      if (isNaN(d)) return "InvalidValue";
+      return d < lo ? "ValueTooLow" : d > hi ? "ValueTooHigh" : null;
+    }
+    case D.boolean:
+      return v == "true" || v == "false" ? null : "InvalidValue";
+    case D.dateTime:
+      return parseTime(changetype<usize>(String.UTF8.encode(v)), String.UTF8.byteLength(v)) == NO_TIME ? "InvalidValue" : null;
+    case D.OptionList:
+      return inList(listRef(row), v, 0, v.length) ? null : "InvalidValue";
+    case D.MemberList:
+    case D.SequenceList: {
+      for (let s = 0; s < v.length;) {
+        let e = v.indexOf(",", s);
+        if (e < 0) e = v.length;
+        if (!inList(listRef(row), v, s, e)) return "InvalidValue";
+        s = e + 1;
+      }
+      return null;
+    }
+  }
+  return null;
+}
+
+/** Writes a checked value and persists it; `utf8At`/`len` may give v's UTF-8 bytes when at hand. */
+export function set(i: i32, v: string, utf8At: usize = 0, len: i32 = 0): void {
+  assign(i, v);
+  if (!persistent(rowOf(i))) return;
+  let p = utf8At;
+  if (!p) { const b = utf8(v); p = ptr(b); len = b.byteLength; }
+  if (store_write(KEY, keyBytes(i), p, len) != 0) warn("device model: could not persist " + key(i));
+}
+
+/** Replaces the value with the persisted one, if one is stored and still valid. */
+export function loadStored(i: i32): void {
+  if (!persistent(rowOf(i))) return;
+  // A raw block, freed at once: loading every variable at init leaves no garbage behind. Most values are short;
+  // a longer one is read again into room for the longest (MAX_VALUE characters of up to 4 bytes).
+  let buf = heap.alloc(SHORT_VALUE);
+  let n = store_read(KEY, keyBytes(i), buf, SHORT_VALUE);
+  if (n == -2) { heap.free(buf); buf = heap.alloc(MAX_VALUE * 4); n = store_read(KEY, keyBytes(i), buf, MAX_VALUE * 4); }
+  const v = n >= 0 ? String.UTF8.decodeUnsafe(buf, n) : "";
+  heap.free(buf);
+  if (n < 0) return;
+  if (check(i, v) !== null) { warn("device model: ignoring invalid stored " + key(i)); return; }
+  assign(i, v);
+}
+
+/** Whether s[from, to) is one of the comma-separated values of the list at `ref` (names are ASCII). */
+function inList(ref: u32, s: string, from: i32, to: i32): bool {
+  if (!ref) return false;
+  const p = namePtr(ref), n = nameLen(ref), want = to - from;
+  for (let a = 0; a <= n;) {
+    let b = a;
+    while (b < n && load<u8>(p + <usize>b) != 0x2c) b++;
+    if (b - a == want) {
+      let k = 0;
+      while (k < want && <i32>load<u8>(p + <usize>(a + k)) == <i32>s.charCodeAt(from + k)) k++;
+      if (k == want) return true;
+    }
+    a = b + 1;
+  }
+  return false;
+}
+
+// ---- storage keys ----
 /** Scratch space for a storage key (components, variables and instances are at most 50 characters each). */
-const KEY_MAX = 3 + 50 + 12 + 50 + 51 + 51;
-const KEY = memory.data(KEY_MAX * 3);
+const KEY_MAX = 3 + 50 + 8 + 51 + 51;
+const KEY = memory.data(KEY_MAX);
+export const KEY_BYTES: usize = KEY;
 
-/** Appends s as UTF-8 at KEY + n; returns the new length. Names are ASCII, copied a unit at a time. */
-function put(n: i32, s: string): i32 {
-  const q = changetype<usize>(s), len = s.length;
-  for (let i = 0; i < len; i++) {
-    const c = load<u16>(q + (<usize>i << 1));
-    if (c >= 0x80) return n + <i32>String.UTF8.encodeUnsafe(q, len, KEY + <usize>n);
-    store<u8>(KEY + <usize>(n + i), <u8>c);
-  }
-  return n + len;
+/** The storage key, "dm/<component>[/<evse>[/<connector>]]/<variable>[/<instance>]", as UTF-8 at KEY_BYTES;
+ *  returns its length. Valid until the next key is built. */
+export function keyBytes(i: i32): i32 {
+  const row = rowOf(i), e = evseOf(i), c = connectorOf(i), vi = instanceRef(row);
+  store<u8>(KEY, 0x64); store<u8>(KEY + 1, 0x6d); store<u8>(KEY + 2, 0x2f);
+  let n = put(3, componentRef(row));
+  if (e) n = putInt(n, e);
+  if (c) n = putInt(n, c);
+  store<u8>(KEY + <usize>n, 0x2f); n = put(n + 1, variableRef(row));
+  if (vi) { store<u8>(KEY + <usize>n, 0x2f); n = put(n + 1, vi); }
+  return n;
 }
 
+function key(i: i32): string { return String.UTF8.decodeUnsafe(KEY, keyBytes(i)); }
+
+function put(n: i32, ref: u32): i32 {
+  memory.copy(KEY + <usize>n, namePtr(ref), nameLen(ref));
+  return n + nameLen(ref);
+}
+
+/** Appends "/<v>" at KEY + n. */
 function putInt(n: i32, v: i32): i32 {
+  store<u8>(KEY + <usize>n, 0x2f);
   let len = 1;
   for (let t = v; t >= 10; t /= 10) len++;
-  for (let i = len - 1; i >= 0; i--) { store<u8>(KEY + <usize>(n + i), <u8>(0x30 + v % 10)); v /= 10; }
-  return n + len;
+  for (let k = len; k >= 1; k--) { store<u8>(KEY + <usize>(n + k), <u8>(0x30 + v % 10)); v /= 10; }
+  return n + 1 + len;
 }
 
+// ---- lookups ----
+/** A variable by its names (an applied default's), or -1. Components have no instance names in this build. */
+export function find(component: string, cInstance: string | null, evse: i32, connector: i32, name: string, vInstance: string | null): i32 {
+  if (cInstance !== null) return -1;
+  for (let i = 0; i < count; i++) {
+    const row = rowOf(i), vi = instanceRef(row);
+    if (evseOf(i) == evse && connectorOf(i) == connector && refIs(variableRef(row), name) && refIs(componentRef(row), component) &&
+        (vi ? vInstance !== null && refIs(vi, vInstance) : vInstance === null)) return i;
+  }
+  return -1;
+}
+
+function refIs(ref: u32, s: string): bool {
+  const n = nameLen(ref), p = namePtr(ref);
+  if (s.length != n) return false;
+  for (let k = 0; k < n; k++) if (<i32>load<u8>(p + <usize>k) != <i32>s.charCodeAt(k)) return false;
+  return true;
+}
+
+/** The same lookup by a request's string nodes on the JSON tape (0: absent), without copying them; -1 when absent. */
+export function findAt(j: Json, component: i32, cInstance: i32, evse: i32, connector: i32, name: i32, vInstance: i32): i32 {
+  if (cInstance) return -1;
+  for (let i = 0; i < count; i++) {
+    if (evseOf(i) != evse || connectorOf(i) != connector) continue;
+    const row = rowOf(i), vi = instanceRef(row);
+    if (!nameIs(j, name, variableRef(row)) || !nameIs(j, component, componentRef(row))) continue;
+    if (vi ? vInstance != 0 && nameIs(j, vInstance, vi) : vInstance == 0) return i;
+  }
+  return -1;
+}
+
+/** Whether the station has the component (by its name node) on that EVSE and connector. */
+export function hasComponentAt(j: Json, name: i32, instance: i32, evse: i32, connector: i32): bool {
+  if (instance) return false;
+  for (let i = 0; i < count; i++) {
+    if (evseOf(i) == evse && connectorOf(i) == connector && nameIs(j, name, componentRef(rowOf(i)))) return true;
+  }
+  return false;
+}
+
+// ---- value parsing ----
 /** A MemberList value as bits: bit i is set when names[i] is one of its comma-separated members. */
 export function memberBits(list: string, names: StaticArray<string>): u32 {
   let m: u32 = 0;
@@ -149,13 +278,6 @@ export function memberBits(list: string, names: StaticArray<string>): u32 {
     for (let k = 0; k < names.length; k++) if (parts[i] == unchecked(names[k])) m |= 1 << k;
   }
   return m;
-}
-
-function inList(list: string | null, v: string): bool {
-  if (list === null) return false;
-  const parts = list.split(",");
-  for (let i = 0; i < parts.length; i++) if (parts[i] == v) return true;
-  return false;
 }
 
 /** Strict decimal integer ("-12", "300"); i64.MIN_VALUE when malformed. */
@@ -185,52 +307,4 @@ export function parseDecimal(s: string): f64 {
   let frac = <f64>f;
   for (let i = 0; i < fp.length; i++) frac /= 10;
   return ip.startsWith("-") ? whole - frac : whole + frac;
-}
-
-export class DeviceModel {
-  vars: Variable[] = [];
-
-  add(v: Variable): Variable { this.vars.push(v); v.load(); return v; }
-
-  find(component: string, cInstance: string | null, evse: i32, connector: i32, name: string, vInstance: string | null): Variable | null {
-    for (let i = 0; i < this.vars.length; i++) {
-      const v = unchecked(this.vars[i]);
-      if (v.name == name && v.component == component && v.evse == evse && v.connector == connector &&
-          sameInstance(v, cInstance) && eqNullable(v.instance, vInstance)) return v;
-    }
-    return null;
-  }
-}
-
-/** The same lookups by a request's string nodes on the JSON tape (0: absent), without copying them. */
-export function hasComponentAt(m: DeviceModel, j: Json, name: i32, instance: i32, evse: i32, connector: i32): bool {
-  if (instance) return false;   // no instance names in this build (sameInstance)
-  const len = j.escaped(name) ? -1 : j.byteLen(name);   // names are ASCII: see findAt
-  for (let i = 0; i < m.vars.length; i++) {
-    const v = unchecked(m.vars[i]);
-    if (v.evse == evse && v.connector == connector && (len < 0 || v.component.length == len) && j.is(name, v.component)) return true;
-  }
-  return false;
-}
-
-export function findAt(m: DeviceModel, j: Json, component: i32, cInstance: i32, evse: i32, connector: i32, name: i32, vInstance: i32): Variable | null {
-  if (cInstance) return null;
-  // Names are ASCII: a plain node of another length cannot match, which rules out most variables at once.
-  const len = j.escaped(name) ? -1 : j.byteLen(name);
-  for (let i = 0; i < m.vars.length; i++) {
-    const v = unchecked(m.vars[i]);
-    if (v.evse != evse || v.connector != connector || (len >= 0 && v.name.length != len)) continue;
-    if (!j.is(name, v.name) || !j.is(component, v.component)) continue;
-    const vi = v.instance;
-    if (vi === null ? vInstance == 0 : vInstance != 0 && j.is(vInstance, vi)) return v;
-  }
-  return null;
-}
-
-/** This build's components have no instance names: only an absent instance matches. */
-function sameInstance(_v: Variable, instance: string | null): bool { return instance === null; }
-
-function eqNullable(a: string | null, b: string | null): bool {
-  if (a === null) return b === null;
-  return b !== null && a == b;
 }

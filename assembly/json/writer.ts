@@ -139,6 +139,8 @@ export class Writer {
   }
 
   int(v: i64): void { this.sep(); this.digits(v); }
+  /** An integer as a JSON string ("300"). */
+  quotedInt(v: i64): void { this.sep(); this.byte(0x22); this.digits(v); this.byte(0x22); }
 
   private digits(v: i64): void {
     if (this.pos + 20 > this.cap) { this.overflow = true; return; }

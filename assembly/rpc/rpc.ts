@@ -11,6 +11,7 @@ import { CALL_QUEUE, QUEUE_BYTES, MAX_MESSAGE_ID, MAX_FRAME, HELD_ANSWERS } from
 import { ws_send, random_u32 } from "../hal";
 import { now } from "../core/clock";
 import { warn, error } from "../core/log";
+import { removeAt } from "../core/arrays";
 
 export const CALL: i32 = 2, CALLRESULT: i32 = 3, CALLERROR: i32 = 4;
 
@@ -38,6 +39,7 @@ export class Rpc {
   readonly j: Json = new Json();
   readonly out: Writer = new Writer();      // the frame being sent
   private readonly body: Writer = new Writer(0);   // a CALL payload being built, in the store's free space
+  private readonly tail: Writer = new Writer(0);   // scratch in the unused part of `out`
   private handling: bool = false;           // CALLs queued by a handler wait until its answer is sent
   private queue: Queued[] = [];
   private inflight: Queued | null = null;
@@ -62,6 +64,15 @@ export class Rpc {
   onResult: ResultHandler = (a: Action, j: Json, p: i32, tag: string): void => {};
   onFailure: FailureHandler = (a: Action, why: string, tag: string): void => {};
   mayStart: SendFilter = (a: Action): bool => true;
+
+  /** A writer over the unused part of `out`: scratch for a handler before it writes its answer (which overwrites
+   *  it), or for init, when no frame is being written. */
+  scratch(): Writer {
+    const s = this.tail, o = this.out;
+    s.buf = o.buf + <usize>o.pos;
+    s.cap = o.cap - o.pos;
+    return s.reset();
+  }
 
   /** Starts a CALL payload: it is written straight into the free part of the queue's store, and enqueue() keeps it. */
   call(): Writer {
@@ -121,7 +132,7 @@ export class Rpc {
     for (let i = 0; i < this.queue.length; i++) {
       const q = this.queue[i];
       if (!this.mayStart(q.action)) continue;
-      this.queue.splice(i, 1);
+      removeAt(this.queue, i);
       this.inflight = q;
       uuidTo(this.inflightId);
       this.deadline = now() + this.timeoutMs;
@@ -148,7 +159,7 @@ export class Rpc {
   discard(a: Action): void {
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const q = this.queue[i];
-      if (q.action == a) { this.queue.splice(i, 1); this.release(q); }
+      if (q.action == a) { removeAt(this.queue, i); this.release(q); }
     }
   }
 
