@@ -81,7 +81,7 @@ build/chargewasm-station-asan: $(NATIVE)/station.asan.o $(NATIVE)/boardlink.asan
 # The MCU's C (masked addresses, compressed data, the static runtime) built for this machine: the native tests run the
 # scenarios through it too, so the code that goes into firmware is exercised here, in the 4 pages engine.wasm may use (maximumMemory).
 MCU_X86 := $(NATIVE)/mcu
-MCU_X86_CFLAGS := -O2 -std=c11 -D_DEFAULT_SOURCE -DCW_LINEAR_PAGES=4 '-DCW_ADDR_MASK=(CW_LINEAR_PAGES * 65536u - 1u)' \
+MCU_X86_CFLAGS := -O2 -std=c11 -D_DEFAULT_SOURCE -DCW_LINEAR_PAGES=1 '-DCW_ADDR_MASK=(CW_LINEAR_PAGES * 65536u - 1u)' \
   -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -Iboards/include -I$(NATIVE) -I$(WASM_RT)
 $(MCU_X86)/engine.o: $(MCU_C)/engine.c
 	@mkdir -p $(MCU_X86)

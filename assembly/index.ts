@@ -42,6 +42,8 @@ export function init(cfgPtr: usize, cfgLen: i32, bootReason: i32): i32 {
   // Whatever the outputs were before this start (a reboot, a trap, a power cut), they are made safe before any input counts.
   for (let i = 0; i < sessions.length; i++) sessions[i].makeSafe();
   loadAvailability();
+  // The config's parsing leaves garbage behind: collected before the stored profiles take their memory.
+  __collect();
   loadProfiles();
   for (let i = 0; i < sessions.length; i++) sessions[i].refresh();
   prov.cfg = cfg;
@@ -55,9 +57,7 @@ export function init(cfgPtr: usize, cfgLen: i32, bootReason: i32): i32 {
   started = true;
   info("init: " + cfg.vendorName + " " + cfg.model + ", " + cfg.evses.length.toString() + " EVSE(s)");
   conn.dial();
-  // Parsing the config and building the device model leave garbage behind: one full collection, so the session
-  // starts from the live heap alone.
-  __collect();
+  __collect();   // and what restoring the profiles left: the session starts from the live heap alone
   return 0;
 }
 

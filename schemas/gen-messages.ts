@@ -212,6 +212,7 @@ ${[...named].sort().map(([n, at]) => `  ${n} = ${at},`).join("\n")}
 export const enum V {
 ${dmHandles.join("\n")}
 }
+${Object.entries(dmDef.lists).filter(([, v]) => v.length).map(([n, v]) => `/** ${n}: a MemberList value's bits (DM_VARS values lists). */\nexport const enum ${n} { ${v.split(",").map((m, k) => `${ident(m)} = ${2 ** k}`).join(", ")} }`).join("\n")}
 export const DM_ROWS: i32 = ${dmVars.length};
 export const DM_STATION_ROWS: i32 = ${dmStation};
 export const DM_WORDS: i32 = 7;

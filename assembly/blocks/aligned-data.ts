@@ -8,7 +8,7 @@ import { utcNow } from "../core/clock";
 import { sessions } from "./transactions";
 import { Sample, sampled, sendMeterValues } from "./metering";
 import { V } from "../generated/ocpp";
-import { intOf, textOf } from "../device-model/model";
+import { intOf, bitsOf } from "../device-model/model";
 import { earliest } from "./transactions";
 
 /** A timer on multiples of an interval past midnight UTC. */
@@ -35,7 +35,7 @@ export function alignedTick(enabled: bool): i64 {
     for (let i = 0; i < sessions.length; i++) {
       const s = sessions[i];
       if (!s.active) continue;
-      const bits = sampled(s.evse, textOf(V.AlignedTxEndedMeasurands), s.phases);
+      const bits = sampled(s.evse, bitsOf(V.AlignedTxEndedMeasurands), s.phases);
       if (bits) s.keepEndedSample(new Sample(s.evse, bits, Ctx.Sample_Clock, s.phases));
     }
   }
@@ -47,10 +47,10 @@ export function alignedTick(enabled: bool): i64 {
     for (let i = 0; i < sessions.length; i++) {
       const s = sessions[i];
       if (s.active) {
-        if (sampled(s.evse, textOf(V.AlignedMeasurands), s.phases)) {
-          s.event(TransactionEventEnumType.Updated, TR.MeterValueClock, s.state, NO_ENUM, textOf(V.AlignedMeasurands), Ctx.Sample_Clock);
+        if (sampled(s.evse, bitsOf(V.AlignedMeasurands), s.phases)) {
+          s.event(TransactionEventEnumType.Updated, TR.MeterValueClock, s.state, NO_ENUM, bitsOf(V.AlignedMeasurands), Ctx.Sample_Clock);
         }
-      } else sendMeterValues(s.evse, textOf(V.AlignedMeasurands), Ctx.Sample_Clock, s.phases);
+      } else sendMeterValues(s.evse, bitsOf(V.AlignedMeasurands), Ctx.Sample_Clock, s.phases);
     }
   }
   return earliest(send.nextAt - utcNow(), endedSamples.nextAt >= 0 ? endedSamples.nextAt - utcNow() : -1);

@@ -2,27 +2,53 @@
 // ChargingScheduleType, read from a validated payload and written back for reports and storage.
 // salesTariff (ISO 15118) is not kept: the engine has no ISO 15118 stack.
 import {
-  ChargingProfilePurposeEnumType as Purpose, ChargingProfileKindEnumType as Kind, ChargingRateUnitEnumType as Unit, E, P,
+  ChargingProfilePurposeEnumType as Purpose, ChargingProfileKindEnumType as Kind, ChargingRateUnitEnumType as Unit, E, P, V,
 } from "../generated/ocpp";
+import { intOf } from "../device-model/model";
 import { Json } from "../json/reader";
 import { Writer } from "../json/writer";
 import { NO_INT, NO_TIME, NO_ENUM } from "../messages/codec";
 import { field, intField, enumField, strField, timeField, count } from "../messages/schema";
 
-export class Period {
-  constructor(public startPeriod: i32, public limit: f64, public numberPhases: i32, public phaseToUse: i32) {}
-}
+/** A period packed in 20 bytes: startPeriod, numberPhases, phaseToUse (i32; NO_INT when absent), limit (f64). */
+const PERIOD_BYTES = 20;
 
+/** The profile's one ChargingScheduleType (a base class: one object per profile, not two). */
 export class Schedule {
-  id: i32 = 0;
+  scheduleId: i32 = 0;
   startSchedule: i64 = NO_TIME;
   duration: i32 = NO_INT;
   unit: Unit = Unit.A;
   minChargingRate: f64 = NaN;
-  periods: Period[] = [];
+  /** How many periods the CSMS sent; the first PeriodsPerSchedule of them are kept (validation refuses more). */
+  count: i32 = 0;
+  private periods: StaticArray<u8> = new StaticArray<u8>(0);
+
+  /** Periods kept. */
+  get length(): i32 { return this.periods.length / PERIOD_BYTES; }
+  startPeriod(i: i32): i32 { return load<i32>(this.at(i)); }
+  numberPhases(i: i32): i32 { return load<i32>(this.at(i), 4); }
+  phaseToUse(i: i32): i32 { return load<i32>(this.at(i), 8); }
+  limit(i: i32): f64 { return load<f64>(this.at(i), 12); }
+
+  /** Reads the chargingSchedulePeriod array at node ps, keeping at most `keep` periods. */
+  readPeriods(j: Json, ps: i32, keep: i32): void {
+    this.count = count(j, ps);
+    this.periods = new StaticArray<u8>(min(this.count, keep) * PERIOD_BYTES);
+    let i = 0;
+    for (let e = j.first(ps); e && i < this.length; e = j.nextIn(ps, e)) {
+      const q = this.at(i++);
+      store<i32>(q, intField(j, e, P.startPeriod));
+      store<i32>(q, intField(j, e, P.numberPhases), 4);
+      store<i32>(q, intField(j, e, P.phaseToUse), 8);
+      store<f64>(q, j.num(field(j, e, P.limit)), 12);
+    }
+  }
+
+  @inline private at(i: i32): usize { return changetype<usize>(this.periods) + <usize>(i * PERIOD_BYTES); }
 }
 
-export class Profile {
+export class Profile extends Schedule {
   id: i32 = 0;
   stackLevel: i32 = 0;
   purpose: Purpose = Purpose.TxDefaultProfile;
@@ -33,7 +59,7 @@ export class Profile {
   transactionId: string | null = null;
   /** How many chargingSchedules the CSMS sent; only the first is kept (validation refuses more than one). */
   schedules: i32 = 0;
-  schedule: Schedule = new Schedule();
+  get schedule(): Schedule { return this; }
 
   /** From a ChargingProfileType node that passed the schema check. */
   static read(j: Json, n: i32): Profile {
@@ -49,16 +75,13 @@ export class Profile {
     const list = field(j, n, P.chargingSchedule);
     p.schedules = count(j, list);
     const c = j.first(list), s = p.schedule;
-    s.id = intField(j, c, P.id);
+    s.scheduleId = intField(j, c, P.id);
     s.startSchedule = timeField(j, c, P.startSchedule);
     s.duration = intField(j, c, P.duration);
     s.unit = enumField(j, c, P.chargingRateUnit, E.ChargingRateUnitEnumType);
     const m = field(j, c, P.minChargingRate);
     if (m) s.minChargingRate = j.num(m);
-    const ps = field(j, c, P.chargingSchedulePeriod);
-    for (let e = j.first(ps); e; e = j.nextIn(ps, e)) {
-      s.periods.push(new Period(intField(j, e, P.startPeriod), j.num(field(j, e, P.limit)), intField(j, e, P.numberPhases), intField(j, e, P.phaseToUse)));
-    }
+    s.readPeriods(j, field(j, c, P.chargingSchedulePeriod), <i32>intOf(V.PeriodsPerSchedule));
     return p;
   }
 
@@ -73,18 +96,18 @@ export class Profile {
     if (this.validTo != NO_TIME) { w.k(P.validTo); w.time(this.validTo); }
     const s = this.schedule;
     w.k(P.chargingSchedule); w.arr(); w.obj();
-    w.k(P.id); w.int(s.id);
+    w.k(P.id); w.int(s.scheduleId);
     if (s.startSchedule != NO_TIME) { w.k(P.startSchedule); w.time(s.startSchedule); }
     if (s.duration != NO_INT) { w.k(P.duration); w.int(s.duration); }
     w.k(P.chargingRateUnit); w.en(E.ChargingRateUnitEnumType, s.unit);
     w.k(P.chargingSchedulePeriod); w.arr();
-    for (let i = 0; i < s.periods.length; i++) {
-      const x = s.periods[i];
+    for (let i = 0; i < s.length; i++) {
       w.obj();
-      w.k(P.startPeriod); w.int(x.startPeriod);
-      w.k(P.limit); w.num(x.limit);
-      if (x.numberPhases != NO_INT) { w.k(P.numberPhases); w.int(x.numberPhases); }
-      if (x.phaseToUse != NO_INT) { w.k(P.phaseToUse); w.int(x.phaseToUse); }
+      w.k(P.startPeriod); w.int(s.startPeriod(i));
+      w.k(P.limit); w.num(s.limit(i));
+      const n = s.numberPhases(i), u = s.phaseToUse(i);
+      if (n != NO_INT) { w.k(P.numberPhases); w.int(n); }
+      if (u != NO_INT) { w.k(P.phaseToUse); w.int(u); }
       w.endObj();
     }
     w.endArr();

@@ -1,13 +1,12 @@
 // Meter sampling (J01, J02; SampledDataCtrlr and AlignedDataCtrlr): reads an EVSE's meter through the HAL and
 // writes a measurand list's SampledValues straight into a message.
 import {
-  MeasurandEnumType as M, ReadingContextEnumType, PhaseEnumType, LocationEnumType, Action, E, P,
+  MeasurandEnumType as M, ReadingContextEnumType, PhaseEnumType, LocationEnumType, Action, E, P, MEASURANDS,
 } from "../generated/ocpp";
 import { Writer } from "../json/writer";
 import { meter_read } from "../hal";
 import { now, utcNow } from "../core/clock";
 import { rpc } from "../rpc/rpc";
-import { memberBits } from "../device-model/model";
 
 /** meter_read's values, in order (docs/HAL.md). */
 export const enum Field { EnergyWh, PowerW, CurrentL1, CurrentL2, CurrentL3, VoltageL1, VoltageL2, VoltageL3, SoC, OfferedA, Count }
@@ -31,21 +30,9 @@ export function readMeter(evse: i32): StaticArray<f64> {
   return buf;
 }
 
-// The measurands the engine samples, as bits of a measurand list (in the order of MEASURAND_NAMES).
-const MEASURAND_NAMES: StaticArray<string> = ["Energy.Active.Import.Register", "Power.Active.Import", "Current.Offered", "SoC", "Current.Import", "Voltage"];
-const ENERGY: u32 = 1, POWER: u32 = 2, OFFERED: u32 = 4, SOC: u32 = 8, CURRENT: u32 = 16, VOLTAGE: u32 = 32;
-
-/** A measurand list (a comma-separated variable value) as bits; the last few lists are remembered. */
-const listSrc = new StaticArray<string | null>(8);
-const listBits = new StaticArray<u32>(8);
-let listNext = 0;
-function measurands(list: string): u32 {
-  for (let i = 0; i < 8; i++) if (unchecked(listSrc[i]) == list) return unchecked(listBits[i]);
-  const m = memberBits(list, MEASURAND_NAMES);
-  unchecked(listSrc[listNext] = list); unchecked(listBits[listNext] = m);
-  listNext = (listNext + 1) & 7;
-  return m;
-}
+// The measurands the engine samples: bits of a measurand list (SampledDataCtrlr and AlignedDataCtrlr values).
+const ENERGY: u32 = MEASURANDS.Energy_Active_Import_Register, POWER: u32 = MEASURANDS.Power_Active_Import,
+  OFFERED: u32 = MEASURANDS.Current_Offered, SOC: u32 = MEASURANDS.SoC, CURRENT: u32 = MEASURANDS.Current_Import, VOLTAGE: u32 = MEASURANDS.Voltage;
 
 /** Whether a reading has any value for the measurand bits. */
 function any(r: StaticArray<f64>, bits: u32, phases: i32): bool {
@@ -98,9 +85,8 @@ export class Sample {
   write(w: Writer): void { writeValues(w, this.at, this.values, this.bits, this.ctx, this.phases); }
 }
 
-/** The measurand list's bits when the EVSE's meter has a value for one of them now; 0 when there is nothing to report. */
-export function sampled(evse: i32, list: string, phases: i32): u32 {
-  const bits = list.length ? measurands(list) : 0;
+/** A measurand list's bits when the EVSE's meter has a value for one of them now; 0 when there is nothing to report. */
+export function sampled(evse: i32, bits: u32, phases: i32): u32 {
   return bits != 0 && any(readMeter(evse), bits, phases) ? bits : 0;
 }
 
@@ -110,7 +96,7 @@ export function writeMeterValue(w: Writer, evse: i32, bits: u32, ctx: ReadingCon
 }
 
 /** Queues a MeterValuesRequest (values outside a transaction: aligned data, or a trigger). */
-export function sendMeterValues(evse: i32, list: string, ctx: ReadingContextEnumType, phases: i32): bool {
+export function sendMeterValues(evse: i32, list: u32, ctx: ReadingContextEnumType, phases: i32): bool {
   const bits = sampled(evse, list, phases);
   if (!bits) return false;
   const w = rpc.call();

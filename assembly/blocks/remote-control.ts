@@ -26,7 +26,7 @@ import { sendMeterValues } from "./metering";
 import { checkRemoteStartProfile, install } from "./smart-charging";
 import { Profile } from "./charging-profile";
 import { V } from "../generated/ocpp";
-import { intOf, textOf } from "../device-model/model";
+import { intOf, bitsOf } from "../device-model/model";
 
 export function requestStart(j: Json, r: i32, w: Writer): Served {
   let why: string | null = null;
@@ -113,14 +113,14 @@ function sendTriggered(m: MT, s: Session | null, connector: i32): void {
     case MT.MeterValues:
       for (let i = 0; i < sessions.length; i++) {
         const x = sessions[i];
-        if (s === null || x === s) sendMeterValues(x.evse, textOf(V.AlignedMeasurands), Ctx.Trigger, x.phases);
+        if (s === null || x === s) sendMeterValues(x.evse, bitsOf(V.AlignedMeasurands), Ctx.Trigger, x.phases);
       }
       break;
     case MT.TransactionEvent:
       for (let i = 0; i < sessions.length; i++) {
         const x = sessions[i];
         if (x.active && (s === null || x === s)) {
-          x.event(TransactionEventEnumType.Updated, TR.Trigger, x.state, -1, textOf(V.AlignedMeasurands), Ctx.Trigger);
+          x.event(TransactionEventEnumType.Updated, TR.Trigger, x.state, -1, bitsOf(V.AlignedMeasurands), Ctx.Trigger);
         }
       }
       break;

@@ -11,7 +11,7 @@ import { field, intField, enumField, enumOf, check, writeStatus, answerStatus } 
 import { Json, K, JsonError } from "../json/reader";
 import { Writer } from "../json/writer";
 import { NO_INT, NO_TIME, NO_ENUM, resetDecode } from "../messages/codec";
-import { Profile, Period } from "./charging-profile";
+import { Profile, Schedule } from "./charging-profile";
 import { Served, rpc } from "../rpc/rpc";
 import { store_read, store_write } from "../hal";
 import { utf8, ptr } from "../core/bytes";
@@ -25,7 +25,7 @@ import { removeAt } from "../core/arrays";
 /** Volts per phase used to convert between A and W. */
 export const VOLTAGE: f64 = 230;
 /** Most profiles the store holds (SmartChargingCtrlr.Entries reports how many are installed). */
-export const MAX_PROFILES: i32 = 24;
+export const MAX_PROFILES: i32 = 8;
 /** Profiles per ReportChargingProfilesRequest, so that a report fits a frame (24 periods each). */
 export const PROFILES_PER_REPORT: i32 = 4;
 const DAY: i64 = 86400000;
@@ -59,8 +59,9 @@ function occurrence(x: Installed, t: i64): i64 {
   return start + ((t - start) / len) * len;
 }
 
-function phasesOf(period: Period, dflt: i32): i32 {
-  return period.numberPhases != NO_INT ? period.numberPhases : dflt;
+function phasesOf(sch: Schedule, i: i32, dflt: i32): i32 {
+  const n = sch.numberPhases(i);
+  return n != NO_INT ? n : dflt;
 }
 
 /** A profile's limit at t in A per phase, or NaN when it does not apply at t. */
@@ -73,12 +74,11 @@ function limitAt(x: Installed, t: i64, phases: i32): f64 {
   if (start == NO_TIME || t < start) return NaN;
   const off = (t - start) / 1000;
   if (sch.duration != NO_INT && off >= <i64>sch.duration) return NaN;
-  const periods = sch.periods;
   let found = -1;
-  for (let i = 0; i < periods.length; i++) if (<i64>periods[i].startPeriod <= off) found = i;
+  for (let i = 0; i < sch.length; i++) if (<i64>sch.startPeriod(i) <= off) found = i;
   if (found < 0) return NaN;
-  const period = periods[found];
-  return sch.unit == Unit.A ? period.limit : period.limit / (VOLTAGE * <f64>phasesOf(period, phases));
+  const limit = sch.limit(found);
+  return sch.unit == Unit.A ? limit : limit / (VOLTAGE * <f64>phasesOf(sch, found, phases));
 }
 
 /** The first moment after t at which this profile's limit may change. */
@@ -90,9 +90,8 @@ function nextBoundary(x: Installed, t: i64): i64 {
   const start = occurrence(x, t);
   if (start == NO_TIME) return next;
   if (start > t) return min(next, start);
-  const periods = sch.periods;
-  for (let i = 0; i < periods.length; i++) {
-    const b = start + <i64>periods[i].startPeriod * 1000;
+  for (let i = 0; i < sch.length; i++) {
+    const b = start + <i64>sch.startPeriod(i) * 1000;
     if (b > t) { next = min(next, b); break; }
   }
   if (sch.duration != NO_INT) { const end = start + <i64>sch.duration * 1000; if (end > t) next = min(next, end); }
@@ -258,13 +257,12 @@ function validate(evse: i32, p: Profile): string | null {
   if (p.stackLevel < 0 || p.stackLevel > <i32>intOf(V.ProfileStackLevel)) return "InvalidStackLevel";
   if (p.schedules != 1) return "InvalidSchedule";
   const sch = p.schedule;
-  const periods = sch.periods;
-  if (periods.length > <i32>intOf(V.PeriodsPerSchedule)) return "TooManyElements";
-  if (periods[0].startPeriod != 0) return "InvalidSchedule";
-  for (let i = 0; i < periods.length; i++) {
-    if (i > 0 && periods[i].startPeriod <= periods[i - 1].startPeriod) return "InvalidSchedule";
-    if (periods[i].limit < 0) return "InvalidSchedule";
-    const n = periods[i].numberPhases;
+  if (sch.count > <i32>intOf(V.PeriodsPerSchedule)) return "TooManyElements";
+  if (sch.startPeriod(0) != 0) return "InvalidSchedule";
+  for (let i = 0; i < sch.length; i++) {
+    if (i > 0 && sch.startPeriod(i) <= sch.startPeriod(i - 1)) return "InvalidSchedule";
+    if (sch.limit(i) < 0) return "InvalidSchedule";
+    const n = sch.numberPhases(i);
     if (n != NO_INT && (n < 1 || n > 3)) return "InvalidSchedule";
   }
   if (sch.duration != NO_INT && sch.duration < 0) return "InvalidSchedule";
@@ -486,7 +484,16 @@ export function setEmsLimit(evse: i32, amps: f64): void {
 const SLOT_KEY = "smart-charging/profile/";
 const OLD_KEY = "smart-charging/profiles";
 
-function slotKey(slot: i32): ArrayBuffer { return utf8(SLOT_KEY + slot.toString()); }
+const SLOT = memory.data(32);
+
+/** The slot's store key, SLOT_KEY and the slot's number, built at SLOT (nothing allocated); returns its length. */
+function slotKey(slot: i32): i32 {
+  let n = SLOT_KEY.length;
+  for (let i = 0; i < n; i++) store<u8>(SLOT + <usize>i, <u8>SLOT_KEY.charCodeAt(i));
+  if (slot >= 10) { store<u8>(SLOT + <usize>n, <u8>(0x30 + slot / 10)); n++; }
+  store<u8>(SLOT + <usize>n, <u8>(0x30 + slot % 10));
+  return n + 1;
+}
 
 /** Persists a profile in its slot (a free one when it has none); TxProfiles are not persisted. */
 function save(x: Installed): void {
@@ -499,9 +506,8 @@ function save(x: Installed): void {
   // Written in the frame buffer's unused part: SetChargingProfile writes its answer after this.
   const w = rpc.scratch();
   w.obj(); w.key("evseId"); w.int(x.evse); w.key("profile"); x.p.write(w); w.endObj();
-  const k = slotKey(x.slot);
   if (w.overflow) warn("smart charging: profile " + x.p.id.toString() + " too large to persist");
-  else if (store_write(ptr(k), k.byteLength, w.buf, w.pos) != 0) warn("smart charging: could not persist profile " + x.p.id.toString());
+  else if (store_write(SLOT, slotKey(x.slot), w.buf, w.pos) != 0) warn("smart charging: could not persist profile " + x.p.id.toString());
 }
 
 function used(slot: i32): bool {
@@ -512,15 +518,14 @@ function used(slot: i32): bool {
 /** Empties a profile's slot. */
 function forget(x: Installed): void {
   if (x.slot < 0) return;
-  const k = slotKey(x.slot);
-  if (store_write(ptr(k), k.byteLength, 0, 0) != 0) warn("smart charging: could not remove stored profile " + x.p.id.toString());
+  if (store_write(SLOT, slotKey(x.slot), 0, 0) != 0) warn("smart charging: could not remove stored profile " + x.p.id.toString());
   x.slot = -1;
 }
 
 /** Reads the JSON stored under key onto the engine's tape (node 0); its length, 0 when there is none, -1 when it is
  *  larger than cap or unreadable (logged). */
-function readStored(key: ArrayBuffer, buf: usize, cap: i32): i32 {
-  const n = store_read(ptr(key), key.byteLength, buf, cap);
+function readStored(key: usize, keyLen: i32, buf: usize, cap: i32): i32 {
+  const n = store_read(key, keyLen, buf, cap);
   if (n == -2) { error("smart charging: a stored profile record exceeds " + cap.toString() + " bytes; dropped"); return -1; }
   if (n <= 0) return 0;
   const j = rpc.j;   // no frame is being handled at init
@@ -550,9 +555,9 @@ export function loadProfiles(): void {
   while (emsLimits.length <= sessions.length) emsLimits.push(NaN);
   // Read into the frame buffer, which init does not use otherwise.
   const w = rpc.scratch(), buf = w.buf, cap = w.cap;
-  for (let slot = 0; slot < MAX_PROFILES; slot++) if (readStored(slotKey(slot), buf, cap) > 0) restore(0, slot);
+  for (let slot = 0; slot < MAX_PROFILES; slot++) if (readStored(SLOT, slotKey(slot), buf, cap) > 0) restore(0, slot);
   const old = utf8(OLD_KEY);
-  const n = readStored(old, buf, cap);
+  const n = readStored(ptr(old), old.byteLength, buf, cap);
   if (n > 0) {
     const j = rpc.j;
     const moved = new Array<Installed>();

@@ -16,27 +16,14 @@ import { Pilot, dutyForAmps, DUTY_OFF, DUTY_UNAVAILABLE, pluggedIn, wantsEnergy,
 import { setStatus } from "./availability";
 import { show } from "../core/display";
 import { readMeter, Field, Sample, sampled, writeMeterValue } from "./metering";
-import { V } from "../generated/ocpp";
-import { memberBits, intOf, textOf } from "../device-model/model";
+import { V, TX_POINTS } from "../generated/ocpp";
+import { intOf, bitsOf } from "../device-model/model";
 
-// TxStartPoint / TxStopPoint conditions as bits.
-const P_EV: u32 = 1, P_AUTH: u32 = 2, P_PPC: u32 = 4, P_ENERGY: u32 = 8, P_BAY: u32 = 16;
-
-/** TxStartPoint / TxStopPoint as condition bits, re-parsed only when the variable changed. */
-let startSrc = "", stopSrc = "";
-let startBits: u32 = 0, stopBits: u32 = 0;
-function startPoints(): u32 {
-  if (textOf(V.TxStartPoint) != startSrc) { startSrc = textOf(V.TxStartPoint); startBits = points(startSrc); }
-  return startBits;
-}
-function stopPoints(): u32 {
-  if (textOf(V.TxStopPoint) != stopSrc) { stopSrc = textOf(V.TxStopPoint); stopBits = points(stopSrc); }
-  return stopBits;
-}
-
-/** In the order of the P_ bits. */
-const POINTS: StaticArray<string> = ["EVConnected", "Authorized", "PowerPathClosed", "EnergyTransfer", "ParkingBayOccupancy"];
-function points(list: string): u32 { return memberBits(list, POINTS); }
+// TxStartPoint / TxStopPoint conditions: bits of the TX_POINTS list.
+const P_EV: u32 = TX_POINTS.EVConnected, P_AUTH: u32 = TX_POINTS.Authorized, P_PPC: u32 = TX_POINTS.PowerPathClosed,
+  P_ENERGY: u32 = TX_POINTS.EnergyTransfer, P_BAY: u32 = TX_POINTS.ParkingBayOccupancy;
+@inline function startPoints(): u32 { return bitsOf(V.TxStartPoint); }
+@inline function stopPoints(): u32 { return bitsOf(V.TxStopPoint); }
 
 /** How long contactor or lock feedback may disagree with its command before the connector is Faulted. */
 export const FEEDBACK_GRACE_MS: i64 = 1000;
@@ -295,10 +282,10 @@ export class Session {
     this.endedSamples = [];
   }
 
-  /** Queues one TransactionEvent of this session's transaction, with a MeterValue of `extra` (a measurand list) if it
+  /** Queues one TransactionEvent of this session's transaction, with a MeterValue of `extra` (measurand list bits) if it
    *  has values. An Ended event that would not fit a frame with all its TxEnded samples keeps the newest that fit:
    *  the end of a transaction is never dropped for its samples. */
-  event(type: TransactionEventEnumType, trigger: TR, state: CS, reason: ReasonEnumType = NO_ENUM, extra: string = "", extraCtx: Ctx = Ctx.Sample_Periodic): void {
+  event(type: TransactionEventEnumType, trigger: TR, state: CS, reason: ReasonEnumType = NO_ENUM, extra: u32 = 0, extraCtx: Ctx = Ctx.Sample_Periodic): void {
     const seq = this.seqNo++;
     const remoteStartId = this.remoteStartId;
     this.remoteStartId = NO_INT;
@@ -307,8 +294,8 @@ export class Session {
     const ev = this.evse, ph = this.phases, isEnded = type == TransactionEventEnumType.Ended;
     // The measurands each MeterValue reports (0: none), read once however often the payload is written.
     const extraBits = sampled(ev, extra, ph);
-    const startedBits = type == TransactionEventEnumType.Started ? sampled(ev, textOf(V.TxStartedMeasurands), ph) : 0;
-    const endedBits = isEnded ? sampled(ev, textOf(V.TxEndedMeasurands), ph) : 0;
+    const startedBits = type == TransactionEventEnumType.Started ? sampled(ev, bitsOf(V.TxStartedMeasurands), ph) : 0;
+    const endedBits = isEnded ? sampled(ev, bitsOf(V.TxEndedMeasurands), ph) : 0;
     const all = isEnded ? this.endedSamples.length : 0;
     let keep = all;
     while (this.writeEvent(type, trigger, state, reason, extraBits, extraCtx, startedBits, endedBits, seq, remoteStartId, token, keep) && keep > 0) keep >>= 1;
@@ -393,7 +380,7 @@ export class Session {
       if (t >= this.nextUpdate) {
         const step = intOf(V.TxUpdatedInterval) * 1000;
         while (this.nextUpdate <= t) this.nextUpdate += step > 0 ? step : 1 << 30;
-        this.event(TransactionEventEnumType.Updated, TR.MeterValuePeriodic, this.state, NO_ENUM, textOf(V.TxUpdatedMeasurands), Ctx.Sample_Periodic);
+        this.event(TransactionEventEnumType.Updated, TR.MeterValuePeriodic, this.state, NO_ENUM, bitsOf(V.TxUpdatedMeasurands), Ctx.Sample_Periodic);
       }
       next = earliest(next, this.nextUpdate - t);
     }
@@ -401,7 +388,7 @@ export class Session {
       if (t >= this.nextEndedSample) {
         const step = intOf(V.TxEndedInterval) * 1000;
         while (this.nextEndedSample <= t) this.nextEndedSample += step > 0 ? step : 1 << 30;
-        const bits = sampled(this.evse, textOf(V.TxEndedMeasurands), this.phases);
+        const bits = sampled(this.evse, bitsOf(V.TxEndedMeasurands), this.phases);
         if (bits) this.keepEndedSample(new Sample(this.evse, bits, Ctx.Sample_Periodic, this.phases));
       }
       next = earliest(next, this.nextEndedSample - t);

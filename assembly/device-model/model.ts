@@ -36,7 +36,7 @@ export const enum Scope { Station = 0, Evse = 1, Connector = 2 }
 // ---- instances ----
 let count = 0;
 let inst: usize = 0;   // per instance, u32: row | evse << 16 | connector << 24
-let nums: usize = 0;   // per instance, f64: the value of integer, boolean and decimal variables
+let nums: usize = 0;   // per instance, f64: the value of integer, boolean and decimal variables; a MemberList's bits
 let texts = new StaticArray<string | null>(0);   // per instance: the value of the other types (and decimals as written)
 
 export function instances(): i32 { return count; }
@@ -92,20 +92,23 @@ export function instanceOf(row: i32, evse: i32, connector: i32): i32 {
 @inline export function numOf(i: i32): f64 { return load<f64>(nums + (<usize>i << 3)); }
 @inline export function intOf(i: i32): i64 { return <i64>numOf(i); }
 @inline export function isOn(i: i32): bool { return numOf(i) != 0; }
+/** A MemberList's members as bits: bit k is the k-th value of its values list (the generated list enums). */
+@inline export function bitsOf(i: i32): u32 { return <u32>numOf(i); }
 
-/** The value as text (integers and booleans formatted). */
+/** The value as text (integers, booleans and member lists formatted). */
 export function textOf(i: i32): string {
   const t = texts[i];
   if (t !== null) return t;
-  return dataType(rowOf(i)) == D.boolean ? (isOn(i) ? "true" : "false") : intOf(i).toString();
+  const type = dataType(rowOf(i));
+  if (type == D.boolean) return isOn(i) ? "true" : "false";
+  if (type == D.MemberList) return listText(listRef(rowOf(i)), bitsOf(i));
+  return intOf(i).toString();
 }
 
 /** The value as a JSON string. */
 export function writeValue(w: Writer, i: i32): void {
-  const t = dataType(rowOf(i));
-  if (t == D.integer) w.quotedInt(intOf(i));
-  else if (t == D.boolean) w.str(isOn(i) ? "true" : "false");
-  else w.str(texts[i]!);
+  if (dataType(rowOf(i)) == D.integer) w.quotedInt(intOf(i));
+  else w.str(textOf(i));
 }
 
 /** Takes a value as it is (the caller checked it, or it is the engine's own); not persisted. */
@@ -114,6 +117,7 @@ export function assign(i: i32, v: string): void {
   let n: f64 = NaN;
   if (t == D.integer) n = <f64>parseInteger(v);
   else if (t == D.boolean) n = v == "true" ? 1 : 0;
+  else if (t == D.MemberList) n = <f64>listBits(listRef(rowOf(i)), v);
   else { texts[i] = v; if (t == D.decimal) n = parseDecimal(v); }
   store<f64>(nums + (<usize>i << 3), n);
 }
@@ -138,13 +142,13 @@ export function check(i: i32, v: string): string | null {
     case D.dateTime:
       return parseTime(changetype<usize>(String.UTF8.encode(v)), String.UTF8.byteLength(v)) == NO_TIME ? "InvalidValue" : null;
     case D.OptionList:
-      return inList(listRef(row), v, 0, v.length) ? null : "InvalidValue";
+      return indexIn(listRef(row), v, 0, v.length) >= 0 ? null : "InvalidValue";
     case D.MemberList:
     case D.SequenceList: {
       for (let s = 0; s < v.length;) {
         let e = v.indexOf(",", s);
         if (e < 0) e = v.length;
-        if (!inList(listRef(row), v, s, e)) return "InvalidValue";
+        if (indexIn(listRef(row), v, s, e) < 0) return "InvalidValue";
         s = e + 1;
       }
       return null;
@@ -177,21 +181,47 @@ export function loadStored(i: i32): void {
   assign(i, v);
 }
 
-/** Whether s[from, to) is one of the comma-separated values of the list at `ref` (names are ASCII). */
-function inList(ref: u32, s: string, from: i32, to: i32): bool {
-  if (!ref) return false;
+/** Which of the comma-separated values of the list at `ref` s[from, to) is (names are ASCII); -1 when none. */
+function indexIn(ref: u32, s: string, from: i32, to: i32): i32 {
+  if (!ref) return -1;
   const p = namePtr(ref), n = nameLen(ref), want = to - from;
-  for (let a = 0; a <= n;) {
+  for (let a = 0, k = 0; a <= n; k++) {
     let b = a;
     while (b < n && load<u8>(p + <usize>b) != 0x2c) b++;
     if (b - a == want) {
-      let k = 0;
-      while (k < want && <i32>load<u8>(p + <usize>(a + k)) == <i32>s.charCodeAt(from + k)) k++;
-      if (k == want) return true;
+      let c = 0;
+      while (c < want && <i32>load<u8>(p + <usize>(a + c)) == <i32>s.charCodeAt(from + c)) c++;
+      if (c == want) return k;
     }
     a = b + 1;
   }
-  return false;
+  return -1;
+}
+
+/** A checked MemberList value as bits of its values list. */
+function listBits(ref: u32, v: string): u32 {
+  let m: u32 = 0;
+  for (let s = 0; s < v.length;) {
+    let e = v.indexOf(",", s);
+    if (e < 0) e = v.length;
+    const k = indexIn(ref, v, s, e);
+    if (k >= 0) m |= 1 << k;
+    s = e + 1;
+  }
+  return m;
+}
+
+/** The members of a values list that are set in bits, comma-separated in the list's order. */
+function listText(ref: u32, bits: u32): string {
+  const p = namePtr(ref), n = nameLen(ref);
+  let out = "";
+  for (let a = 0, k = 0; a < n; k++) {
+    let b = a;
+    while (b < n && load<u8>(p + <usize>b) != 0x2c) b++;
+    if (bits & (1 << k)) out += (out.length ? "," : "") + String.UTF8.decodeUnsafe(p + <usize>a, b - a);
+    a = b + 1;
+  }
+  return out;
 }
 
 // ---- storage keys ----
@@ -270,15 +300,6 @@ export function hasComponentAt(j: Json, name: i32, instance: i32, evse: i32, con
 }
 
 // ---- value parsing ----
-/** A MemberList value as bits: bit i is set when names[i] is one of its comma-separated members. */
-export function memberBits(list: string, names: StaticArray<string>): u32 {
-  let m: u32 = 0;
-  const parts = list.split(",");
-  for (let i = 0; i < parts.length; i++) {
-    for (let k = 0; k < names.length; k++) if (parts[i] == unchecked(names[k])) m |= 1 << k;
-  }
-  return m;
-}
 
 /** Strict decimal integer ("-12", "300"); i64.MIN_VALUE when malformed. */
 export function parseInteger(s: string): i64 {

@@ -10,17 +10,18 @@ export const enum JsonError {
   None = 0, Syntax, TooDeep, TooManyNodes, BadUtf8, BadEscape, Trailing, Empty, TooLong,
 }
 
-const F_ESCAPED: u8 = 1;   // string holds backslash escapes
-const F_FRAC: u8 = 2;      // number has a fraction or exponent
+// A node is a u32 and a u16. The u32: where its bytes start (a string's after its quote) and how many there are
+// (SPAN_BITS each), its kind (3 bits), and a flag: a string holds backslash escapes, or a number has a fraction
+// or an exponent. The u16: the index just past its subtree.
+const SPAN_BITS = 14;
+const SPAN: u32 = (1 << SPAN_BITS) - 1;   // so a parsed text is at most 16,383 bytes
+const KIND_SHIFT = 28;
+const FLAG: u32 = 1 << 31;
 
 // Unmanaged (raw memory, not traced by the GC): functions that take a Json keep no shadow-stack frame for it.
 @unmanaged
 export class Json {
-  // Per node: kind and flags (u8 each), start and length in bytes and the index past its subtree (u16 each).
-  kind: usize = heap.alloc(MAX_JSON_NODES);
-  flags: usize = heap.alloc(MAX_JSON_NODES);
-  start: usize = heap.alloc(MAX_JSON_NODES << 1);   // u16: a parsed text is at most 65,535 bytes (MAX_FRAME)
-  len: usize = heap.alloc(MAX_JSON_NODES << 1);
+  nodes: usize = heap.alloc(MAX_JSON_NODES << 2);
   end: usize = heap.alloc(MAX_JSON_NODES << 1);
   count: i32 = 0;
   base: usize = 0;
@@ -32,7 +33,7 @@ export class Json {
   parse(ptr: usize, size: i32): JsonError {
     this.base = ptr; this.size = size; this.pos = 0; this.count = 0;
     this.error = JsonError.None;
-    if (size > 0xffff) return this.fail(JsonError.TooLong);
+    if (<u32>size > SPAN) return this.fail(JsonError.TooLong);
     this.ws();
     if (this.pos >= size) return this.fail(JsonError.Empty);
     this.value(0);
@@ -51,11 +52,12 @@ export class Json {
   @inline nextIn(a: i32, e: i32): i32 { const x = this.next(e); return x < this.next(a) ? x : 0; }
   /** Next object key after key k (whose value is k+1) of object o, or 0. */
   @inline nextKey(o: i32, k: i32): i32 { const x = this.next(k + 1); return x < this.next(o) ? x : 0; }
-  @inline kindOf(n: i32): K { return <K>load<u8>(this.kind + <usize>n); }
+  @inline private word(n: i32): u32 { return load<u32>(this.nodes + (<usize>n << 2)); }
+  @inline kindOf(n: i32): K { return <K>((this.word(n) >> KIND_SHIFT) & 7); }
   /** Where a node's bytes start (a string's after its quote) and how many there are. */
-  @inline ptr(n: i32): usize { return this.base + <usize><u32>load<u16>(this.start + (<usize>n << 1)); }
-  @inline byteLen(n: i32): i32 { return <i32>load<u16>(this.len + (<usize>n << 1)); }
-  @inline escaped(n: i32): bool { return (load<u8>(this.flags + <usize>n) & F_ESCAPED) != 0; }
+  @inline ptr(n: i32): usize { return this.base + <usize>(this.word(n) & SPAN); }
+  @inline byteLen(n: i32): i32 { return <i32>((this.word(n) >> SPAN_BITS) & SPAN); }
+  @inline escaped(n: i32): bool { return (this.word(n) & FLAG) != 0; }
   /** Byte-wise equality of a string node with an ASCII literal, no allocation. */
   is(n: i32, lit: string): bool {
     if (this.escaped(n)) return this.str(n) == lit;
@@ -118,7 +120,7 @@ export class Json {
   }
 
   isIntegral(n: i32): bool {
-    if (!(load<u8>(this.flags + <usize>n) & F_FRAC)) return true;
+    if (!(this.word(n) & FLAG)) return true;
     const v = this.num(n);
     return Math.floor(v) == v;
   }
@@ -166,16 +168,16 @@ export class Json {
     const i = this.count;
     if (i >= MAX_JSON_NODES) { this.fail(JsonError.TooManyNodes); return -1; }
     this.count = i + 1;
-    store<u8>(this.kind + <usize>i, <u8>k);
-    store<u8>(this.flags + <usize>i, 0);
-    store<u16>(this.start + (<usize>i << 1), <u16>start);
-    store<u16>(this.len + (<usize>i << 1), 0);
+    store<u32>(this.nodes + (<usize>i << 2), <u32>start | <u32>k << KIND_SHIFT);
     store<u16>(this.end + (<usize>i << 1), <u16>(i + 1));
     return i;
   }
 
+  @inline private flag(i: i32): void { store<u32>(this.nodes + (<usize>i << 2), this.word(i) | FLAG); }
+
   @inline private close(i: i32, endPos: i32): void {
-    store<u16>(this.len + (<usize>i << 1), <u16>(endPos - <i32>load<u16>(this.start + (<usize>i << 1))));
+    const w = this.word(i);
+    store<u32>(this.nodes + (<usize>i << 2), w | (<u32>endPos - (w & SPAN)) << SPAN_BITS);
     store<u16>(this.end + (<usize>i << 1), <u16>this.count);
   }
 
@@ -253,7 +255,7 @@ export class Json {
       if (c == 0x22) break;
       if (c < 0x20) { this.pos = p; this.fail(JsonError.Syntax); return; }
       if (c == 0x5c) {
-        store<u8>(this.flags + <usize>i, F_ESCAPED);
+        this.flag(i);
         if (p + 1 >= size) { this.pos = p; this.fail(JsonError.Syntax); return; }
         const e = load<u8>(b + <usize>p + 1);
         if (e == 0x75) {
@@ -282,13 +284,13 @@ export class Json {
     if (load<u8>(b + <usize>p) == 0x30) p++;
     else while (p < size && isDigit(load<u8>(b + <usize>p))) p++;
     if (p < size && load<u8>(b + <usize>p) == 0x2e) {
-      store<u8>(this.flags + <usize>i, F_FRAC);
+      this.flag(i);
       p++;
       if (p >= size || !isDigit(load<u8>(b + <usize>p))) { this.pos = p; this.fail(JsonError.Syntax); return; }
       while (p < size && isDigit(load<u8>(b + <usize>p))) p++;
     }
     if (p < size && (load<u8>(b + <usize>p) | 0x20) == 0x65) {
-      store<u8>(this.flags + <usize>i, F_FRAC);
+      this.flag(i);
       p++;
       if (p < size && (load<u8>(b + <usize>p) == 0x2b || load<u8>(b + <usize>p) == 0x2d)) p++;
       if (p >= size || !isDigit(load<u8>(b + <usize>p))) { this.pos = p; this.fail(JsonError.Syntax); return; }

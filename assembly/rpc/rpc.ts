@@ -311,7 +311,7 @@ function jsonErrorText(e: JsonError): string {
   switch (e) {
     case JsonError.TooDeep: return "nested too deep";
     case JsonError.TooManyNodes: return "too many values";
-    case JsonError.TooLong: return "longer than 65535 bytes";
+    case JsonError.TooLong: return "longer than 16383 bytes";
     case JsonError.BadUtf8: return "invalid UTF-8";
     case JsonError.BadEscape: return "invalid escape";
     case JsonError.Trailing: return "trailing characters";

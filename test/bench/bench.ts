@@ -46,7 +46,7 @@ function sizes(): void {
 }
 
 /** An engine behind a scripted host: no sockets, the CSMS's answers are written by hand. */
-async function bootedEngine(module: WebAssembly.Module, defaults: object[] = [], instrument: WebAssembly.Imports = {}) {
+async function bootedEngine(module: WebAssembly.Module, defaults: object[] = [], instrument: WebAssembly.Imports = {}, evses = 1) {
   const clock = new VirtualClock();
   const sent: string[] = [];
   const e: Engine = await Engine.create({
@@ -54,7 +54,8 @@ async function bootedEngine(module: WebAssembly.Module, defaults: object[] = [],
     connect: () => {}, send: (t) => { sent.push(t); return 0; },
     pilotSet: () => {}, contactorSet: () => {}, lockSet: () => {}, meterRead: () => [], reboot: () => {}, display: () => {},
   }, module, instrument);
-  e.init({ ...defaultStation("ws://bench/ocpp"), defaults });
+  const station = defaultStation("ws://bench/ocpp");
+  e.init({ ...station, evses: Array.from({ length: evses }, () => station.evses[0]), defaults });
   e.onConnection(true);
   const answered = new Set<string>();
   /** Answers the station's last CALL, if it is still open; false when there is none. */
@@ -103,7 +104,7 @@ async function throughput(): Promise<void> {
   row("engine linear memory after 2 x 100k messages", `${e.memoryBytes / 1024} KiB (at boot ${mem0 / 1024} KiB)`);
 }
 
-/** GetCompositeSchedule over a day with 3 purposes x 5 stack levels x 24 periods installed. */
+/** GetCompositeSchedule over a day with every profile slot filled: 3 purposes, 3 + 3 + 2 stack levels, 24 periods each. */
 async function composite(): Promise<void> {
   const { e, sent, answer } = await bootedEngine(engineModule(), [{ component: "AuthCtrlr", variable: "Enabled", value: "false" }]);
   e.onBoardEvent(1, 1, 1 | (1 << 8));        // pilot B: plugged in
@@ -114,8 +115,8 @@ async function composite(): Promise<void> {
   const txId = started[3].transactionInfo.transactionId;
   const t0 = Date.UTC(2026, 0, 1);
   let id = 1;
-  for (const [purpose, evse] of [["ChargingStationMaxProfile", 0], ["TxDefaultProfile", 1], ["TxProfile", 1]] as const) {
-    for (let level = 0; level < 5; level++) {
+  for (const [purpose, evse, levels] of [["ChargingStationMaxProfile", 0, 3], ["TxDefaultProfile", 1, 3], ["TxProfile", 1, 2]] as const) {
+    for (let level = 0; level < levels; level++) {
       const periods = Array.from({ length: 24 }, (_, k) => ({ startPeriod: k * 3600 + level * 60, limit: 6 + ((k * 7 + level * 3) % 26) }));
       periods[0].startPeriod = 0;
       const profile = { id: id++, stackLevel: level, chargingProfilePurpose: purpose, chargingProfileKind: "Absolute",
@@ -132,7 +133,7 @@ async function composite(): Promise<void> {
   const n = 2000;
   const perSecond = rate(n, () => e.onFrame(req));
   const periods = JSON.parse(sent.filter((f) => f.startsWith('[3,"cs"')).at(-1)!)[2].schedule.chargingSchedulePeriod.length;
-  row("GetCompositeSchedule, 24 h, 3 purposes x 5 levels x 24 periods", `${(1e6 / perSecond).toFixed(0)} us per request (${periods} periods in the answer)`);
+  row("GetCompositeSchedule, 24 h, 8 profiles (3 purposes) x 24 periods", `${(1e6 / perSecond).toFixed(0)} us per request (${periods} periods in the answer)`);
 }
 
 /** A 24 h day on the virtual clock: two EVSEs, three 2-hour sessions each, against the dev CSMS over loopback. */
@@ -206,8 +207,8 @@ function native(): void {
   if (CHECK_ONLY) { rmSync(dir, { recursive: true, force: true }); return; }
   const profiles: string[] = [];
   let id = 1;
-  for (const [purpose, evse] of [["ChargingStationMaxProfile", 0], ["TxDefaultProfile", 1], ["TxProfile", 1]] as const) {
-    for (let level = 0; level < 5; level++) {
+  for (const [purpose, evse, levels] of [["ChargingStationMaxProfile", 0, 3], ["TxDefaultProfile", 1, 3], ["TxProfile", 1, 2]] as const) {
+    for (let level = 0; level < levels; level++) {
       const periods = Array.from({ length: 24 }, (_, k) => ({ startPeriod: k ? k * 3600 + level * 60 : 0, limit: 6 + ((k * 7 + level * 3) % 26) }));
       const p = { id: id++, stackLevel: level, chargingProfilePurpose: purpose, chargingProfileKind: "Absolute", ...(purpose === "TxProfile" ? { transactionId: "$TX" } : {}),
         chargingSchedule: [{ id: 1, chargingRateUnit: "A", startSchedule: "2026-01-01T00:00:00Z", duration: 86400 - level * 600, chargingSchedulePeriod: periods }] };
@@ -216,7 +217,7 @@ function native(): void {
   }
   const withProfiles = count(profiles);
   const asks = count([...profiles, ...Array.from({ length: 20 }, (_, i) => `frame [2,"c${i}","GetCompositeSchedule",{"evseId":1,"duration":86400,"chargingRateUnit":"A"}]`)]);
-  row("instructions per GetCompositeSchedule (24 h, 3 x 5 x 24)", `${Math.round((asks - withProfiles) / 20)}`);
+  row("instructions per GetCompositeSchedule (24 h, 8 profiles x 24 periods)", `${Math.round((asks - withProfiles) / 20)}`);
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -255,33 +256,57 @@ async function session(): Promise<void> {
   row("linear memory after that session in Node (TLSF doubles when it may)", `${e.memoryBytes / 65536} pages`);
 }
 
-/** The session on an engine built with AssemblyScript's allocation hooks (ASC_RTRACE): the most heap (TLSF blocks,
- *  headers included) in use at any moment, beside the static data and the shadow stack below it. */
-async function peakHeap(): Promise<void> {
+/** An engine built with AssemblyScript's allocation hooks (ASC_RTRACE), and a tracer of its heap: the most in use at
+ *  any moment (TLSF blocks, headers included) and the highest byte any block ever reached, which is what must fit the
+ *  MCU's static linear memory (static data, shadow stack, TLSF's root and the blocks, fragmentation included). */
+function traced(): { module: WebAssembly.Module; instrument: () => { imports: WebAssembly.Imports; heap: () => { base: number; peak: number; top: number } } } {
   const file = "build/engine.rtrace.wasm";
   // Imported memory: the hooks fire while the module starts, before its exports (and its own memory) are reachable.
-  execFileSync("npx", ["asc", "assembly/index.ts", "--config", join(process.cwd(), "asconfig.json"), "--target", "release", "--use", "ASC_RTRACE=1", "--importMemory", "-o", file], { stdio: "ignore" });
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
-  let heapBase = 0, used = 0, peak = 0;
-  const size = (block: number) => (new Uint32Array(memory.buffer, block, 1)[0] & ~3) + 4;
-  const add = (n: number) => { used += n; peak = Math.max(peak, used); };
-  const rtrace = {
-    oninit: (base: number) => { heapBase = base; },
-    onalloc: (block: number) => add(size(block)),
-    onresize: (block: number, old: number) => add(size(block) - old),
-    onmove: () => {},
-    onfree: (block: number) => { used -= size(block); },
-    onvisit: () => true, oncollect: () => {}, oninterrupt: () => {}, onyield: () => {},
-    onstore: (ptr: number) => ptr, onload: (ptr: number) => ptr,
-  };
-  const e = await runSession(new WebAssembly.Module(readFileSync(file)), { rtrace, env: { memory } });
-  row("peak heap in that session (TLSF blocks in use, headers included)", `${peak} B, above ${heapBase} B of static data and shadow stack (${e.memoryBytes / 65536} pages in Node)`);
-  figure("linear_bytes_session", "linear memory the session touches (static data, stack, peak heap)", heapBase + peak, "B");
+  execFileSync("npx", ["asc", "assembly/index.ts", "--config", join(process.cwd(), "asconfig.json"), "--target", "release", "--use", "ASC_RTRACE=1", "--importMemory", "--maximumMemory", "4", "-o", file], { stdio: "ignore" });
+  const module = new WebAssembly.Module(readFileSync(file));
+  return { module, instrument: () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
+    let base = 0, used = 0, peak = 0, top = 0;
+    const size = (block: number) => (new Uint32Array(memory.buffer, block, 1)[0] & ~3) + 4;
+    const grew = (block: number, n: number) => { used += n; peak = Math.max(peak, used); top = Math.max(top, block + size(block)); };
+    const rtrace = {
+      oninit: (b: number) => { base = b; },
+      onalloc: (block: number) => grew(block, size(block)),
+      onresize: (block: number, old: number) => grew(block, size(block) - old),
+      onmove: () => {},
+      onfree: (block: number) => { used -= size(block); },
+      onvisit: () => true, oncollect: () => {}, oninterrupt: () => {}, onyield: () => {},
+      onstore: (ptr: number) => ptr, onload: (ptr: number) => ptr,
+    };
+    return { imports: { rtrace, env: { memory } }, heap: () => ({ base, peak, top }) };
+  } };
 }
 
-async function runSession(module: WebAssembly.Module, instrument: WebAssembly.Imports = {}): Promise<Engine> {
+async function peakHeap(): Promise<void> {
+  const t = traced();
+  const one = t.instrument();
+  await runSession(t.module, one.imports);
+  const h = one.heap();
+  row("peak heap in that session (TLSF blocks in use, headers included)", `${h.peak} B, above ${h.base} B of static data and shadow stack`);
+  figure("linear_bytes_session", "linear memory that session reaches (highest byte in use)", h.top, "B");
+  // Capacity: 2 EVSEs, every profile slot filled with PeriodsPerSchedule periods, then the session.
+  const full = t.instrument();
+  await runSession(t.module, full.imports, true);
+  figure("linear_bytes_capacity", "the same with 2 EVSEs and MAX_PROFILES profiles of 24 periods", full.heap().top, "B");
+}
+
+/** Profiles that fill every slot (MAX_PROFILES 8): 24 periods each, stack levels 0-7 of TxDefaultProfile on EVSE 1 and 2. */
+const FULL_PROFILES = Array.from({ length: 8 }, (_, k) => JSON.stringify([2, `f${k}`, "SetChargingProfile", { evseId: 1 + (k >> 2), chargingProfile: {
+  id: 100 + k, stackLevel: k & 3, chargingProfilePurpose: "TxDefaultProfile", chargingProfileKind: "Absolute", chargingSchedule: [{ id: 1, chargingRateUnit: "A",
+    startSchedule: "2026-01-01T00:00:00Z", chargingSchedulePeriod: Array.from({ length: 24 }, (_, i) => ({ startPeriod: i * 3611, limit: 6.5 + i })) }] } }]));
+
+async function runSession(module: WebAssembly.Module, instrument: WebAssembly.Imports = {}, full = false): Promise<Engine> {
   const { e, clock, sent, answer } = await bootedEngine(module, [{ component: "SampledDataCtrlr", variable: "TxUpdatedInterval", value: "60" },
-    { component: "AuthCtrlr", variable: "Enabled", value: "false" }], instrument);
+    { component: "AuthCtrlr", variable: "Enabled", value: "false" }], instrument, full ? 2 : 1);
+  for (const f of full ? FULL_PROFILES : []) {
+    e.onFrame(f);
+    if (!sent[sent.length - 1].includes('"Accepted"')) throw new Error("profile refused: " + sent[sent.length - 1]);
+  }
   const reply = () => { while (answer("{}")); };
   e.onFrame(JSON.stringify([2, "g", "GetVariables", { getVariableData: [{ component: { name: "OCPPCommCtrlr" }, variable: { name: "HeartbeatInterval" } }] }]));
   e.onFrame(JSON.stringify([2, "s", "SetVariables", { setVariableData: [{ component: { name: "OCPPCommCtrlr" }, variable: { name: "OfflineThreshold" }, attributeValue: "600" }] }]));
