@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { FileStore } from "../../host/storage.ts";
 import { join } from "node:path";
 import { rig, Rig, HOST, cv, csmsFrameViolations } from "./harness.ts";
+import { MAX_FRAME } from "../../host/hal.ts";
 import { chargingRig, act } from "./charging.ts";
 import { Station } from "../../host/station.ts";
 import { VirtualClock } from "../../host/clock.ts";
@@ -130,10 +131,25 @@ describe("connecting", () => {
     expect(res.getVariableResult[0]).toMatchObject({ attributeStatus: "Accepted", attributeValue: "5" });
   });
 
-  it("a frame over 16 KiB closes the connection with 1009 instead of being buffered; the station reconnects", async () => {
+  it("a frame of exactly 4 KiB (BytesPerMessage) is read and answered with its own MessageId", async () => {
+    r = await rig();
+    await r.start();
+    const envelope = JSON.stringify([2, "edge", "DataTransfer", { vendorId: "x", data: "" }]).length;
+    const frame = JSON.stringify([2, "edge", "DataTransfer", { vendorId: "x", data: "y".repeat(MAX_FRAME - envelope) }]);
+    expect(frame.length).toBe(MAX_FRAME);
+    r.csms.sendRaw(ID, frame);
+    await r.station.advance(1000);
+    expect(r.csms.frames.some((f) => f.identity === ID && f.dir === "in" && /^\[[34],"edge",/.test(f.text))).toBe(true);
+    expect(r.csms.closes).toEqual([]);
+  });
+
+  it("a frame one byte over the 4 KiB frame limit closes the connection with 1009 instead of being buffered; the station reconnects", async () => {
     r = await rig();
     await r.start({}, { settleMs: 300 });   // the oversized CALL stays unanswered: do not wait for it
-    r.csms.sendRaw(ID, JSON.stringify([2, "big", "DataTransfer", { vendorId: "x", data: "y".repeat(1 << 20) }]));
+    const envelope = JSON.stringify([2, "big", "DataTransfer", { vendorId: "x", data: "" }]).length;
+    const frame = JSON.stringify([2, "big", "DataTransfer", { vendorId: "x", data: "y".repeat(MAX_FRAME + 1 - envelope) }]);
+    expect(frame.length).toBe(MAX_FRAME + 1);
+    r.csms.sendRaw(ID, frame);
     await r.station.advance(60_000);
     expect(r.csms.closes.map((c) => c.code)).toEqual([1009]);
     expect(r.station.connected).toBe(true);
