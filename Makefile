@@ -95,7 +95,7 @@ $(MCU_X86)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c
 build/chargewasm-replay-mcu: $(NATIVE)/replay.o $(MCU_X86)/engine_wasm2c.o $(MCU_X86)/engine.o $(MCU_X86)/engine_data.o $(MCU_X86)/data_lz.o $(MCU_X86)/wasm_rt_static.o
 	gcc -o $@ $^ -lm
 
-native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-replay-mcu build/chargewasm-station build/chargewasm-station-asan
+native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-replay-mcu build/chargewasm-station build/chargewasm-station-asan build/chargewasm-replay-stm32.elf
 
 deps: $(NPM_STAMP)
 
@@ -175,9 +175,30 @@ $(M4)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c $(AR
 $(M4)/%.o: test/bench/m4/%.c boards/include/chargewasm.h $(ARM_STAMP)
 	@mkdir -p $(M4)
 	arm-none-eabi-gcc $(M4_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
-$(M4)/engine-m4.elf: $(M4)/engine.o $(M4)/engine_data.o $(M4)/data_lz.o $(M4)/engine_wasm2c.o $(M4)/wasm_rt_static.o $(M4)/stub-board.o $(M4)/startup.o test/bench/m4/stm32f405.ld
-	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=nano.specs --specs=nosys.specs -nostartfiles -T test/bench/m4/stm32f405.ld \
+$(M4)/startup.o: boards/stm32f405/startup.c $(ARM_STAMP)
+	@mkdir -p $(M4)
+	arm-none-eabi-gcc $(M4_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
+F405_LD := boards/stm32f405/stm32f405.ld
+$(M4)/engine-m4.elf: $(M4)/engine.o $(M4)/engine_data.o $(M4)/data_lz.o $(M4)/engine_wasm2c.o $(M4)/wasm_rt_static.o $(M4)/stub-board.o $(M4)/startup.o $(F405_LD)
+	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=nano.specs --specs=nosys.specs -nostartfiles -T $(F405_LD) \
 	  -Wl,--gc-sections -o $@ $(filter %.o,$^) -lm
+
+# The replay of test/native's scenarios as STM32F405 firmware, run under QEMU (netduinoplus2) by test/host/native.test.ts:
+# the engine's C and runtime exactly as in the image above, the scenario read and the output written through
+# semihosting (the debugger's file and console calls; full newlib for its printf).
+QEMU_STAMP := node_modules/.qemu
+$(QEMU_STAMP): $(ARM_STAMP)
+	@command -v qemu-system-arm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends qemu-system-arm; }
+	@touch $@
+F405 := build/stm32f405
+$(F405)/startup.o: boards/stm32f405/startup.c $(ARM_STAMP)
+	@mkdir -p $(F405)
+	arm-none-eabi-gcc $(M4_CFLAGS) -DCW_SEMIHOSTING -Wall -Wextra -Werror -c $< -o $@
+$(F405)/replay.o: boards/posix/replay.c boards/include/chargewasm.h $(ARM_STAMP)
+	@mkdir -p $(F405)
+	arm-none-eabi-gcc $(M4_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
+build/chargewasm-replay-stm32.elf: $(F405)/replay.o $(F405)/startup.o $(M4)/engine.o $(M4)/engine_data.o $(M4)/data_lz.o $(M4)/engine_wasm2c.o $(M4)/wasm_rt_static.o $(F405_LD) $(QEMU_STAMP)
+	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=rdimon.specs -nostartfiles -T $(F405_LD) -Wl,--gc-sections -o $@ $(filter %.o,$^) -lm
 
 bench: engine native $(M4)/engine-m4.elf
 	npx tsx test/bench/bench.ts

@@ -57,7 +57,7 @@ void cw_hal_log(cw_board *b, int32_t level, const uint8_t *msg, size_t len) {
 void cw_hal_ws_connect(cw_board *b, const uint8_t *url, size_t url_len, const uint8_t *user, size_t user_len,
                        const uint8_t *pass, size_t pass_len, int32_t profile) {
   (void)b; (void)user; (void)user_len; (void)pass; (void)pass_len;
-  printf("connect %.*s %d\n", (int)url_len, (const char *)url, profile);
+  printf("connect %.*s %d\n", (int)url_len, (const char *)url, (int)profile);
 }
 int32_t cw_hal_ws_send(cw_board *b, const uint8_t *frame, size_t len) {
   out(">", frame, len);
@@ -100,9 +100,9 @@ int32_t cw_hal_store_write(cw_board *b, const uint8_t *key, size_t key_len, cons
   b->lens[i] = len;
   return 0;
 }
-void cw_hal_pilot_set(cw_board *b, int32_t evse, int32_t duty) { (void)b; printf("pilot %d %d\n", evse, duty); }
-void cw_hal_contactor_set(cw_board *b, int32_t evse, int32_t closed) { (void)b; printf("contactor %d %d\n", evse, closed); }
-void cw_hal_lock_set(cw_board *b, int32_t evse, int32_t c, int32_t locked) { (void)b; printf("lock %d %d %d\n", evse, c, locked); }
+void cw_hal_pilot_set(cw_board *b, int32_t evse, int32_t duty) { (void)b; printf("pilot %d %d\n", (int)evse, (int)duty); }
+void cw_hal_contactor_set(cw_board *b, int32_t evse, int32_t closed) { (void)b; printf("contactor %d %d\n", (int)evse, (int)closed); }
+void cw_hal_lock_set(cw_board *b, int32_t evse, int32_t c, int32_t locked) { (void)b; printf("lock %d %d %d\n", (int)evse, (int)c, (int)locked); }
 int32_t cw_hal_meter_read(cw_board *b, int32_t evse, double *values, size_t cap) {
   if (evse < 1 || evse > MAX_EVSE) return 0;
   if (b->trap_on_meter_read) { b->trap_on_meter_read = 0; trap_now("meter_read"); }
@@ -111,10 +111,10 @@ int32_t cw_hal_meter_read(cw_board *b, int32_t evse, double *values, size_t cap)
   return (int32_t)n;
 }
 void cw_board_fatal(cw_board *b, const char *reason) { (void)b; printf("fatal %s\n", reason); }
-void cw_hal_reboot(cw_board *b, int32_t reason) { b->reboot = reason; printf("reboot %d\n", reason); }
+void cw_hal_reboot(cw_board *b, int32_t reason) { b->reboot = reason; printf("reboot %d\n", (int)reason); }
 void cw_hal_display(cw_board *b, int32_t evse, const uint8_t *text, size_t len) {
   (void)b;
-  printf("display %d %.*s\n", evse, (int)len, (const char *)text);
+  printf("display %d %.*s\n", (int)evse, (int)len, (const char *)text);
 }
 
 /* Runs every timer due up to `until` on the virtual clock. */
@@ -207,7 +207,7 @@ int main(int argc, char **argv) {
     }
   }
   fclose(f);
-  printf("end %lld restarts %d\n", (long long)board.now, cw_engine_restarts(e));
+  printf("end %lld restarts %d\n", (long long)board.now, (int)cw_engine_restarts(e));
   cw_engine_free(e);
   return 0;
 }

@@ -11,12 +11,21 @@ const native = new URL("../../build/chargewasm-replay", import.meta.url).pathnam
 const sanitized = new URL("../../build/chargewasm-replay-asan", import.meta.url).pathname;
 // The MCU's C (masked addresses, compressed static data, the static runtime of boards/common) built for this machine.
 const mcu = new URL("../../build/chargewasm-replay-mcu", import.meta.url).pathname;
+// The same C built for the STM32F405 and run on QEMU's netduinoplus2 (a Cortex-M4 STM32F405): the scenario is read
+// and the output written through semihosting, and the firmware's exit status is QEMU's.
+const stm32 = new URL("../../build/chargewasm-replay-stm32.elf", import.meta.url).pathname;
+const env = { ...process.env, ASAN_OPTIONS: "detect_leaks=0" };
+type Runner = (scenario: string) => string;
+const exec = (bin: string): Runner => (scenario) => execFileSync(bin, [scenario], { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] });
+const onStm32: Runner = (scenario) => execFileSync("qemu-system-arm", ["-M", "netduinoplus2", "-nographic", "-monitor", "none", "-serial", "none",
+  "-semihosting-config", `enable=on,target=native,arg=replay,arg=${scenario}`, "-kernel", stm32], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+const hosts: Runner[] = [exec(native), exec(sanitized), exec(mcu), onStm32];
 
 describe("native trap recovery", () => {
   it("a trap restarts the engine with boot reason Watchdog and loses no persisted state", () => {
     const path = new URL("faults/trap.scenario", dir).pathname;
-    for (const bin of [native, sanitized, mcu]) {
-      const out = execFileSync(bin, [path], { encoding: "utf8", env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0" } });
+    for (const run of hosts) {
+      const out = run(path);
       const frames = out.split("\n").filter((l) => l.startsWith("> "));
       expect(out).toContain("fault: trap during store_write");
       expect(frames.filter((f) => f.includes('"BootNotification"')).map((f) => JSON.parse(f.slice(2))[3].reason)).toEqual(["PowerUp", "Watchdog"]);
@@ -28,12 +37,11 @@ describe("native trap recovery", () => {
 });
 
 describe("native trap handling at start", () => {
-  const run = (name: string, bin = native) =>
-    execFileSync(bin, [new URL(`faults/${name}.scenario`, dir).pathname], { encoding: "utf8", env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0" }, stdio: ["ignore", "pipe", "pipe"] });
+  const scenario = (name: string) => new URL(`faults/${name}.scenario`, dir).pathname;
 
   it("a trap while charging: the restarted engine commands the contactor open and the lock released before anything else", () => {
-    for (const bin of [native, sanitized, mcu]) {
-      const lines = run("trap-charging", bin).split("\n").filter((l) => /^(pilot|lock|contactor|fault|end) /.test(l) || l.startsWith("fault:"));
+    for (const run of hosts) {
+      const lines = run(scenario("trap-charging")).split("\n").filter((l) => /^(pilot|lock|contactor|fault|end) /.test(l) || l.startsWith("fault:"));
       const trap = lines.indexOf("fault: trap during meter_read");
       expect(lines.slice(trap - 3, trap)).toEqual(["pilot 1 533", "lock 1 1 1", "contactor 1 1"]);
       expect(lines.slice(trap + 1, trap + 4)).toEqual(["contactor 1 0", "lock 1 1 0", "pilot 1 1000"]);
@@ -42,8 +50,8 @@ describe("native trap handling at start", () => {
   });
 
   it("an engine that traps in every init is given up after 3 starts: the board is told to make its outputs safe", () => {
-    for (const bin of [native, sanitized, mcu]) {
-      const out = run("trap-init", bin);
+    for (const run of hosts) {
+      const out = run(scenario("trap-init"));
       expect(out.split("\n").filter((l) => l === "fault: trap during store_read")).toHaveLength(3);
       expect(out).toMatch(/^fatal engine: trap \(.*\), 3 in a row; giving up: outputs made safe, engine stopped$/m);
       expect(out).not.toContain("connect ");
@@ -65,6 +73,11 @@ describe("native (wasm2c, posix) and Node hosts", () => {
     it(`${f}: the MCU's C (masked addresses, compressed data, static runtime) gives the same output`, () => {
       const path = new URL(f, dir).pathname;
       expect(execFileSync(mcu, [path], { encoding: "utf8" })).toBe(execFileSync(native, [path], { encoding: "utf8" }));
+    });
+
+    it(`${f}: the STM32F405 firmware under QEMU (Cortex-M4, one page of linear memory) gives the same output`, () => {
+      const path = new URL(f, dir).pathname;
+      expect(onStm32(path)).toBe(execFileSync(native, [path], { encoding: "utf8" }));
     });
 
     it(`${f}: clean under AddressSanitizer and UBSan`, () => {

@@ -35,7 +35,8 @@ void cw_hal_reboot(cw_board *b, int32_t reason) { (void)b; (void)reason; }
 void cw_hal_display(cw_board *b, int32_t evse, const uint8_t *text, size_t len) { (void)b; (void)evse; (void)text; (void)len; }
 void cw_board_fatal(cw_board *b, const char *reason) { (void)b; (void)reason; }
 
-int main(void) {
+int main(int argc, char **argv) {
+  (void)argc; (void)argv;
   static cw_board board;
   cw_engine *e = cw_engine_new(&board);
   if (!e || cw_engine_init(e, config, sizeof config - 1, 3)) return 1;

@@ -1,0 +1,57 @@
+/*
+ * STM32F405 start-up: the vector table, the reset handler (copy .data, clear .bss, then main) and fault handlers
+ * that stop the core. With CW_SEMIHOSTING (the firmware run under QEMU for tests) main gets its argv from the
+ * debugger's command line, stdio goes to the host and the exit status comes back to it.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
+int main(int argc, char **argv);
+
+#ifdef CW_SEMIHOSTING
+void initialise_monitor_handles(void);
+
+/* SYS_GET_CMDLINE (0x15): the command line QEMU was given with -semihosting-config arg=... */
+static int cmdline(char **argv, int max) {
+  static char buf[512];
+  struct { char *p; int len; } block = { buf, sizeof buf - 1 };
+  register int op __asm__("r0") = 0x15;
+  register void *arg __asm__("r1") = &block;
+  __asm__ volatile("bkpt 0xab" : "+r"(op) : "r"(arg) : "memory");
+  if (op != 0) return 0;
+  buf[block.len] = 0;
+  int argc = 0;
+  for (char *s = strtok(buf, " "); s && argc < max; s = strtok(NULL, " ")) argv[argc++] = s;
+  return argc;
+}
+#endif
+
+void Reset_Handler(void) {
+  memcpy(&_sdata, &_sidata, (size_t)((char *)&_edata - (char *)&_sdata));
+  memset(&_sbss, 0, (size_t)((char *)&_ebss - (char *)&_sbss));
+#ifdef CW_SEMIHOSTING
+  static char *argv[8];
+  initialise_monitor_handles();
+  int argc = cmdline(argv, 8);
+  exit(main(argc, argv));
+#else
+  main(0, NULL);
+  for (;;) {}
+#endif
+}
+
+/* HardFault, MemManage, BusFault, UsageFault: stop (under QEMU: exit with a failure status). */
+static void Fault_Handler(void) {
+#ifdef CW_SEMIHOSTING
+  _Exit(70);
+#else
+  for (;;) {}
+#endif
+}
+
+__attribute__((section(".isr_vector"), used)) static void *const vectors[7] = {
+  &_estack, (void *)Reset_Handler, (void *)Fault_Handler, (void *)Fault_Handler,
+  (void *)Fault_Handler, (void *)Fault_Handler, (void *)Fault_Handler,
+};
