@@ -95,7 +95,7 @@ $(MCU_X86)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c
 build/chargewasm-replay-mcu: $(NATIVE)/replay.o $(MCU_X86)/engine_wasm2c.o $(MCU_X86)/engine.o $(MCU_X86)/engine_data.o $(MCU_X86)/data_lz.o $(MCU_X86)/wasm_rt_static.o
 	gcc -o $@ $^ -lm
 
-native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-replay-mcu build/chargewasm-station build/chargewasm-station-asan build/chargewasm-replay-stm32.elf
+native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-replay-mcu build/chargewasm-station build/chargewasm-station-asan build/chargewasm-replay-stm32.elf build/chargewasm-replay-rv32.elf
 
 deps: $(NPM_STAMP)
 
@@ -115,7 +115,7 @@ test: engine typecheck
 	$(MAKE) --no-print-directory test-host || status=1; \
 	$(MAKE) --no-print-directory test-posix || status=1; \
 	$(MAKE) --no-print-directory bench-check > build/bench-check.log 2>&1 || { cat build/bench-check.log; status=1; }; \
-	tail -n 10 build/bench-check.log; \
+	tail -n 13 build/bench-check.log; \
 	npx tsx test/summary.ts || status=1; \
 	exit $$status
 
@@ -160,12 +160,13 @@ M4 := build/m4
 $(MCU_C)/engine.c: $(NATIVE)/engine.c $(ENGINE) schemas/mcu-c.ts
 	npx tsx schemas/mcu-c.ts $(NATIVE)/engine.c $(ENGINE) $(MCU_C)
 $(MCU_C)/engine_data.c: $(MCU_C)/engine.c
+# The firmware builds also take out wasm2c's asserts that wasm_rt_init ran (-DNDEBUG): the binding always runs it.
 MCU_MEMCHECK := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1 -DWASM_RT_SKIP_SIGNAL_RECOVERY=1 -DWASM_RT_USE_STACK_DEPTH_COUNT=1
 M4_CFLAGS := -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections -std=c11 -DCW_LINEAR_PAGES=1 \
   '-DCW_ADDR_MASK=(CW_LINEAR_PAGES * 65536u - 1u)' -Iboards/include -I$(NATIVE) -I$(WASM_RT)
 $(M4)/engine.o: $(MCU_C)/engine.c $(ARM_STAMP)
 	@mkdir -p $(M4)
-	arm-none-eabi-gcc $(M4_CFLAGS) $(MCU_MEMCHECK) -c $< -o $@
+	arm-none-eabi-gcc $(M4_CFLAGS) $(MCU_MEMCHECK) -DNDEBUG -c $< -o $@
 $(M4)/engine_data.o: $(MCU_C)/engine_data.c $(ARM_STAMP)
 	@mkdir -p $(M4)
 	arm-none-eabi-gcc $(M4_CFLAGS) -c $< -o $@
@@ -200,11 +201,45 @@ $(F405)/replay.o: boards/posix/replay.c boards/include/chargewasm.h $(ARM_STAMP)
 build/chargewasm-replay-stm32.elf: $(F405)/replay.o $(F405)/startup.o $(M4)/engine.o $(M4)/engine_data.o $(M4)/data_lz.o $(M4)/engine_wasm2c.o $(M4)/wasm_rt_static.o $(F405_LD) $(QEMU_STAMP)
 	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=rdimon.specs -nostartfiles -T $(F405_LD) -Wl,--gc-sections -o $@ $(filter %.o,$^) -lm
 
-bench: engine native $(M4)/engine-m4.elf
+# The same for an rv32imc MCU of the ESP32-C3 class, on QEMU's virt machine (RAM from 0x80000000; picolibc, whose
+# semihosting start-up passes the command line as argv): the replay firmware, and an image with the do-nothing board
+# for make bench's sizes.
+RV_STAMP := node_modules/.rv32
+$(RV_STAMP): $(DEB_STAMP)
+	@command -v riscv64-unknown-elf-gcc >/dev/null && [ -d /usr/lib/picolibc/riscv64-unknown-elf ] && command -v qemu-system-riscv32 >/dev/null || \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc; }
+	@touch $@
+RV32 := build/rv32
+RV32_CFLAGS := -march=rv32imc -mabi=ilp32 -Os -ffunction-sections -fdata-sections -std=c11 --specs=picolibc.specs -DCW_LINEAR_PAGES=1 \
+  '-DCW_ADDR_MASK=(CW_LINEAR_PAGES * 65536u - 1u)' -Iboards/include -I$(NATIVE) -I$(WASM_RT)
+RV32_LDFLAGS := -march=rv32imc -mabi=ilp32 --specs=picolibc.specs -Wl,--gc-sections -Wl,--defsym=__flash=0x80000000 \
+  -Wl,--defsym=__flash_size=0x100000 -Wl,--defsym=__ram=0x80100000 -Wl,--defsym=__ram_size=0x60000
+$(RV32)/engine.o: $(MCU_C)/engine.c $(RV_STAMP)
+	@mkdir -p $(RV32)
+	riscv64-unknown-elf-gcc $(RV32_CFLAGS) $(MCU_MEMCHECK) -DNDEBUG -c $< -o $@
+$(RV32)/engine_data.o: $(MCU_C)/engine_data.c $(RV_STAMP)
+	@mkdir -p $(RV32)
+	riscv64-unknown-elf-gcc $(RV32_CFLAGS) -c $< -o $@
+$(RV32)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c $(RV_STAMP)
+	@mkdir -p $(RV32)
+	riscv64-unknown-elf-gcc $(RV32_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
+$(RV32)/replay.o: boards/posix/replay.c boards/include/chargewasm.h $(RV_STAMP)
+	@mkdir -p $(RV32)
+	riscv64-unknown-elf-gcc $(RV32_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
+$(RV32)/stub-board.o: test/bench/m4/stub-board.c boards/include/chargewasm.h $(RV_STAMP)
+	@mkdir -p $(RV32)
+	riscv64-unknown-elf-gcc $(RV32_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
+RV32_ENGINE := $(RV32)/engine.o $(RV32)/engine_data.o $(RV32)/data_lz.o $(RV32)/engine_wasm2c.o $(RV32)/wasm_rt_static.o
+build/chargewasm-replay-rv32.elf: $(RV32)/replay.o $(RV32_ENGINE)
+	riscv64-unknown-elf-gcc $(RV32_LDFLAGS) --oslib=semihost --crt0=semihost -o $@ $^ -lm
+$(RV32)/engine-rv32.elf: $(RV32)/stub-board.o $(RV32_ENGINE)
+	riscv64-unknown-elf-gcc $(RV32_LDFLAGS) --crt0=minimal --oslib=dummyhost -o $@ $^ -lm
+
+bench: engine native $(M4)/engine-m4.elf $(RV32)/engine-rv32.elf
 	npx tsx test/bench/bench.ts
 
 # The deterministic figures only (sizes, instruction counts, pages) against test/bench/budgets.json; part of make test.
-bench-check: engine native $(M4)/engine-m4.elf
+bench-check: engine native $(M4)/engine-m4.elf $(RV32)/engine-rv32.elf
 	npx tsx test/bench/bench.ts --check
 
 clean:

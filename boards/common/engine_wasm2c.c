@@ -6,7 +6,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #include "chargewasm.h"
 #include "engine.h"
@@ -103,19 +102,22 @@ static int instantiate(cw_engine *e) {
 /* After a trap: a fresh instance, started again from the saved config with boot reason Watchdog; after
  * CW_MAX_FAILED_STARTS traps in a row the board makes its outputs safe and the engine is not called again. */
 static void restart(cw_engine *e, wasm_rt_trap_t code) {
-  char text[200];
+  /* Built with strcat, not snprintf: a firmware image need not carry a printf. */
+  char text[200] = "engine: trap (";
+  strcat(text, trap_name(code));
   e->restarts++;
   if (e->live) Z_engine_free(&e->inst);
   e->live = 0;
   if (++e->failures >= CW_MAX_FAILED_STARTS) {
-    snprintf(text, sizeof text, "engine: trap (%s), %d in a row; giving up: outputs made safe, engine stopped",
-             trap_name(code), (int)e->failures);
+    _Static_assert(CW_MAX_FAILED_STARTS < 10, "the count is written as one digit");
+    char n[2] = { (char)('0' + e->failures), 0 };
+    strcat(strcat(strcat(text, "), "), n), " in a row; giving up: outputs made safe, engine stopped");
     note(e->host.board, text);
     e->failed = 1;
     cw_board_fatal(e->host.board, text);
     return;
   }
-  snprintf(text, sizeof text, "engine: trap (%s); restarting", trap_name(code));
+  strcat(text, "); restarting");
   note(e->host.board, text);
   if (instantiate(e) && e->config) cw_engine_init(e, e->config, e->config_len, 8 /* Watchdog */);
 }

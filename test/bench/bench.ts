@@ -221,11 +221,14 @@ function native(): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** The engine as Cortex-M4 firmware (build/m4/engine-m4.elf: wasm2c, the static runtime, a board that does nothing). */
-function m4(): void {
-  const [text, data, bss] = execFileSync("arm-none-eabi-size", ["build/m4/engine-m4.elf"], { encoding: "utf8" }).split("\n")[1].trim().split(/\s+/).map(Number);
-  figure("m4_flash", "Cortex-M4 image flash (text+rodata+data)", text + data, "B");
-  figure("m4_ram_static", "Cortex-M4 RAM besides linear memory (data+bss)", data + bss - 65536, "B");
+/** The engine as MCU firmware (wasm2c, the static runtime, a board that does nothing): build/m4/engine-m4.elf for a
+ *  Cortex-M4 (STM32F405), build/rv32/engine-rv32.elf for an rv32imc MCU. */
+function mcuImages(): void {
+  for (const [key, name, size, elf] of [["m4", "Cortex-M4", "arm-none-eabi-size", "build/m4/engine-m4.elf"], ["rv32", "rv32imc", "riscv64-unknown-elf-size", "build/rv32/engine-rv32.elf"]]) {
+    const [text, data, bss] = execFileSync(size, [elf], { encoding: "utf8" }).split("\n")[1].trim().split(/\s+/).map(Number);
+    figure(`${key}_flash`, `${name} image flash (text+rodata+data)`, text + data, "B");
+    figure(`${key}_ram_static`, `${name} RAM besides linear memory (data+bss)`, data + bss - 65536, "B");
+  }
 }
 
 /** engine.wasm with its memory capped at `pages` (as on an MCU, where growing past the static array fails). */
@@ -338,6 +341,6 @@ if (!CHECK_ONLY) {
 await session();
 await peakHeap();
 await pagesNeeded();
-m4();
+mcuImages();
 native();
 if (!checkBudgets()) { console.error("\nbench: a figure is over its ceiling (test/bench/budgets.json)"); process.exit(1); }

@@ -19,7 +19,13 @@ type Runner = (scenario: string) => string;
 const exec = (bin: string): Runner => (scenario) => execFileSync(bin, [scenario], { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] });
 const onStm32: Runner = (scenario) => execFileSync("qemu-system-arm", ["-M", "netduinoplus2", "-nographic", "-monitor", "none", "-serial", "none",
   "-semihosting-config", `enable=on,target=native,arg=replay,arg=${scenario}`, "-kernel", stm32], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
-const hosts: Runner[] = [exec(native), exec(sanitized), exec(mcu), onStm32];
+// And for an rv32imc MCU on QEMU's virt machine. picolibc's semihosting stdio writes stdout and stderr to one console:
+// the replay's stderr lines (the engine's error logs, "error: ...") are left out of what is compared.
+const rv32 = new URL("../../build/chargewasm-replay-rv32.elf", import.meta.url).pathname;
+const onRv32: Runner = (scenario) => execFileSync("qemu-system-riscv32", ["-M", "virt", "-bios", "none", "-nographic", "-monitor", "none", "-serial", "none",
+  "-chardev", "stdio,id=sh", "-semihosting-config", `enable=on,target=native,chardev=sh,arg=${scenario}`, "-kernel", rv32],
+{ encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 }).split("\n").filter((l) => !l.startsWith("error: ")).join("\n");
+const hosts: Runner[] = [exec(native), exec(sanitized), exec(mcu), onStm32, onRv32];
 
 describe("native trap recovery", () => {
   it("a trap restarts the engine with boot reason Watchdog and loses no persisted state", () => {
@@ -78,6 +84,11 @@ describe("native (wasm2c, posix) and Node hosts", () => {
     it(`${f}: the STM32F405 firmware under QEMU (Cortex-M4, one page of linear memory) gives the same output`, () => {
       const path = new URL(f, dir).pathname;
       expect(onStm32(path)).toBe(execFileSync(native, [path], { encoding: "utf8" }));
+    });
+
+    it(`${f}: the rv32imc firmware under QEMU (one page of linear memory) gives the same output`, () => {
+      const path = new URL(f, dir).pathname;
+      expect(onRv32(path)).toBe(execFileSync(native, [path], { encoding: "utf8" }));
     });
 
     it(`${f}: clean under AddressSanitizer and UBSan`, () => {
