@@ -162,25 +162,36 @@ $(MCU_C)/engine.c: $(NATIVE)/engine.c $(ENGINE) schemas/mcu-c.ts
 $(MCU_C)/engine_data.c: $(MCU_C)/engine.c
 # The firmware builds also take out wasm2c's asserts that wasm_rt_init ran (-DNDEBUG): the binding always runs it.
 MCU_MEMCHECK := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1 -DWASM_RT_SKIP_SIGNAL_RECOVERY=1 -DWASM_RT_USE_STACK_DEPTH_COUNT=1
-M4_CFLAGS := -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections -std=c11 -DCW_LINEAR_PAGES=1 \
-  '-DCW_ADDR_MASK=(CW_LINEAR_PAGES * 65536u - 1u)' -Iboards/include -I$(NATIVE) -I$(WASM_RT)
-$(M4)/engine.o: $(MCU_C)/engine.c $(ARM_STAMP)
-	@mkdir -p $(M4)
-	arm-none-eabi-gcc $(M4_CFLAGS) $(MCU_MEMCHECK) -DNDEBUG -c $< -o $@
-$(M4)/engine_data.o: $(MCU_C)/engine_data.c $(ARM_STAMP)
-	@mkdir -p $(M4)
-	arm-none-eabi-gcc $(M4_CFLAGS) -c $< -o $@
-$(M4)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c $(ARM_STAMP)
-	@mkdir -p $(M4)
-	arm-none-eabi-gcc $(M4_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
-$(M4)/%.o: test/bench/m4/%.c boards/include/chargewasm.h $(ARM_STAMP)
-	@mkdir -p $(M4)
-	arm-none-eabi-gcc $(M4_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
+# Objects of one MCU build: $(call mcu_objects,DIR,CC,CFLAGS,STAMP) gives the engine's C and its data, the binding,
+# runtime and decoder (boards/common), the replay host (boards/posix/replay.c) and the do-nothing board of the size
+# images (test/bench/stub-board.c), each compiled for that MCU.
+define mcu_objects
+$(1)/engine.o: $(MCU_C)/engine.c $(4)
+	@mkdir -p $(1)
+	$(2) $(3) $(MCU_MEMCHECK) -DNDEBUG -c $$< -o $$@
+$(1)/engine_data.o: $(MCU_C)/engine_data.c $(4)
+	@mkdir -p $(1)
+	$(2) $(3) -c $$< -o $$@
+$(1)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c $(4)
+	@mkdir -p $(1)
+	$(2) $(3) -Wall -Wextra -Werror -c $$< -o $$@
+$(1)/replay.o: boards/posix/replay.c boards/include/chargewasm.h $(4)
+	@mkdir -p $(1)
+	$(2) $(3) -Wall -Wextra -Werror -c $$< -o $$@
+$(1)/stub-board.o: test/bench/stub-board.c boards/include/chargewasm.h $(4)
+	@mkdir -p $(1)
+	$(2) $(3) -Wall -Wextra -Werror -c $$< -o $$@
+endef
+MCU_LINEAR := -DCW_LINEAR_PAGES=1 '-DCW_ADDR_MASK=(CW_LINEAR_PAGES * 65536u - 1u)' -Iboards/include -I$(NATIVE) -I$(WASM_RT)
+
+M4_CFLAGS := -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections -std=c11 $(MCU_LINEAR)
+$(eval $(call mcu_objects,$(M4),arm-none-eabi-gcc,$(M4_CFLAGS),$(ARM_STAMP)))
 $(M4)/startup.o: boards/stm32f405/startup.c $(ARM_STAMP)
 	@mkdir -p $(M4)
 	arm-none-eabi-gcc $(M4_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
 F405_LD := boards/stm32f405/stm32f405.ld
-$(M4)/engine-m4.elf: $(M4)/engine.o $(M4)/engine_data.o $(M4)/data_lz.o $(M4)/engine_wasm2c.o $(M4)/wasm_rt_static.o $(M4)/stub-board.o $(M4)/startup.o $(F405_LD)
+M4_ENGINE := $(M4)/engine.o $(M4)/engine_data.o $(M4)/data_lz.o $(M4)/engine_wasm2c.o $(M4)/wasm_rt_static.o
+$(M4)/engine-m4.elf: $(M4_ENGINE) $(M4)/stub-board.o $(M4)/startup.o $(F405_LD)
 	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=nano.specs --specs=nosys.specs -nostartfiles -T $(F405_LD) \
 	  -Wl,--gc-sections -o $@ $(filter %.o,$^) -lm
 
@@ -195,10 +206,7 @@ F405 := build/stm32f405
 $(F405)/startup.o: boards/stm32f405/startup.c $(ARM_STAMP)
 	@mkdir -p $(F405)
 	arm-none-eabi-gcc $(M4_CFLAGS) -DCW_SEMIHOSTING -Wall -Wextra -Werror -c $< -o $@
-$(F405)/replay.o: boards/posix/replay.c boards/include/chargewasm.h $(ARM_STAMP)
-	@mkdir -p $(F405)
-	arm-none-eabi-gcc $(M4_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
-build/chargewasm-replay-stm32.elf: $(F405)/replay.o $(F405)/startup.o $(M4)/engine.o $(M4)/engine_data.o $(M4)/data_lz.o $(M4)/engine_wasm2c.o $(M4)/wasm_rt_static.o $(F405_LD) $(QEMU_STAMP)
+build/chargewasm-replay-stm32.elf: $(M4)/replay.o $(F405)/startup.o $(M4_ENGINE) $(F405_LD) $(QEMU_STAMP)
 	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=rdimon.specs -nostartfiles -T $(F405_LD) -Wl,--gc-sections -o $@ $(filter %.o,$^) -lm
 
 # The same for an rv32imc MCU of the ESP32-C3 class, on QEMU's virt machine (RAM from 0x80000000; picolibc, whose
@@ -210,25 +218,10 @@ $(RV_STAMP): $(DEB_STAMP)
 	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc; }
 	@touch $@
 RV32 := build/rv32
-RV32_CFLAGS := -march=rv32imc -mabi=ilp32 -Os -ffunction-sections -fdata-sections -std=c11 --specs=picolibc.specs -DCW_LINEAR_PAGES=1 \
-  '-DCW_ADDR_MASK=(CW_LINEAR_PAGES * 65536u - 1u)' -Iboards/include -I$(NATIVE) -I$(WASM_RT)
+RV32_CFLAGS := -march=rv32imc -mabi=ilp32 -Os -ffunction-sections -fdata-sections -std=c11 --specs=picolibc.specs $(MCU_LINEAR)
 RV32_LDFLAGS := -march=rv32imc -mabi=ilp32 --specs=picolibc.specs -Wl,--gc-sections -Wl,--defsym=__flash=0x80000000 \
   -Wl,--defsym=__flash_size=0x100000 -Wl,--defsym=__ram=0x80100000 -Wl,--defsym=__ram_size=0x60000
-$(RV32)/engine.o: $(MCU_C)/engine.c $(RV_STAMP)
-	@mkdir -p $(RV32)
-	riscv64-unknown-elf-gcc $(RV32_CFLAGS) $(MCU_MEMCHECK) -DNDEBUG -c $< -o $@
-$(RV32)/engine_data.o: $(MCU_C)/engine_data.c $(RV_STAMP)
-	@mkdir -p $(RV32)
-	riscv64-unknown-elf-gcc $(RV32_CFLAGS) -c $< -o $@
-$(RV32)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c $(RV_STAMP)
-	@mkdir -p $(RV32)
-	riscv64-unknown-elf-gcc $(RV32_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
-$(RV32)/replay.o: boards/posix/replay.c boards/include/chargewasm.h $(RV_STAMP)
-	@mkdir -p $(RV32)
-	riscv64-unknown-elf-gcc $(RV32_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
-$(RV32)/stub-board.o: test/bench/m4/stub-board.c boards/include/chargewasm.h $(RV_STAMP)
-	@mkdir -p $(RV32)
-	riscv64-unknown-elf-gcc $(RV32_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
+$(eval $(call mcu_objects,$(RV32),riscv64-unknown-elf-gcc,$(RV32_CFLAGS),$(RV_STAMP)))
 RV32_ENGINE := $(RV32)/engine.o $(RV32)/engine_data.o $(RV32)/data_lz.o $(RV32)/engine_wasm2c.o $(RV32)/wasm_rt_static.o
 build/chargewasm-replay-rv32.elf: $(RV32)/replay.o $(RV32_ENGINE)
 	riscv64-unknown-elf-gcc $(RV32_LDFLAGS) --oslib=semihost --crt0=semihost -o $@ $^ -lm

@@ -1,5 +1,5 @@
 /*
- * The smallest Cortex-M4 firmware around the engine, for measuring it (make bench): the wasm2c binding, the
+ * The smallest MCU firmware around the engine (Cortex-M4 and rv32imc), for measuring it (make bench): the wasm2c binding, the
  * static runtime and a board whose HAL does nothing. It boots the engine and runs its timers; the MCU ports
  * (the next issue) replace this with real drivers.
  */
