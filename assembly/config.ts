@@ -6,3 +6,6 @@ export const CALL_QUEUE: i32 = 16;          // outgoing CALLs waiting for the on
 export const QUEUE_BYTES: i32 = MAX_FRAME;  // their payloads and the one in flight's, together
 export const HELD_ANSWERS: i32 = 4;         // answers held while the transport is full
 export const MAX_MESSAGE_ID: i32 = 36;      // Part 4: MessageId is string[36]
+// What one page of linear memory holds with every profile slot full (make bench's capacity figure).
+export const MAX_EVSES: i32 = 2;
+export const MAX_CONNECTORS: i32 = 2;       // per EVSE

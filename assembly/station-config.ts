@@ -2,6 +2,7 @@
 // factory defaults. Described by schemas/station-config.schema.json.
 import { Json, K, JsonError } from "./json/reader";
 import { error } from "./core/log";
+import { MAX_EVSES, MAX_CONNECTORS } from "./config";
 
 export class EvseConfig {
   connectors: string[] = [];     // ConnectorEnumType value per connector, e.g. "cType2"
@@ -86,9 +87,11 @@ function check(cfg: StationConfig): bool {
   if (fw !== null && fw.length > 50) { error("init: firmwareVersion must be at most 50 characters"); return false; }
   if (cfg.phases < 1 || cfg.phases > 3) { error("init: phases must be 1, 2 or 3"); return false; }
   if (cfg.evses.length == 0) { error("init: at least one EVSE is required"); return false; }
+  if (cfg.evses.length > MAX_EVSES) { error("init: at most " + MAX_EVSES.toString() + " EVSEs fit this build's memory"); return false; }
   for (let e = 0; e < cfg.evses.length; e++) {
     const ev = cfg.evses[e];
     const at = "evses[" + e.toString() + "]";
+    if (ev.connectors.length > MAX_CONNECTORS) { error("init: " + at + " has more than " + MAX_CONNECTORS.toString() + " connectors"); return false; }
     if (ev.phases < 1 || ev.phases > 3) { error("init: " + at + ".phases must be 1, 2 or 3"); return false; }
     if (!(ev.maxPowerW > 0) || !isFinite(ev.maxPowerW)) { error("init: " + at + ".maxPowerW must be a number above 0"); return false; }
   }

@@ -55,7 +55,8 @@ async function bootedEngine(module: WebAssembly.Module, defaults: object[] = [],
     pilotSet: () => {}, contactorSet: () => {}, lockSet: () => {}, meterRead: () => [], reboot: () => {}, display: () => {},
   }, module, instrument);
   const station = defaultStation("ws://bench/ocpp");
-  e.init({ ...station, evses: Array.from({ length: evses }, () => station.evses[0]), defaults });
+  const evse = evses > 1 ? { ...station.evses[0], connectors: ["cType2", "cCCS2"] } : station.evses[0];
+  e.init({ ...station, evses: Array.from({ length: evses }, () => evse), defaults });
   e.onConnection(true);
   const answered = new Set<string>();
   /** Answers the station's last CALL, if it is still open; false when there is none. */
@@ -292,10 +293,11 @@ async function peakHeap(): Promise<void> {
   const h = one.heap();
   row("peak heap in that session (TLSF blocks in use, headers included)", `${h.peak} B, above ${h.base} B of static data and shadow stack`);
   figure("linear_bytes_session", "linear memory that session reaches (highest byte in use)", h.top, "B");
-  // Capacity: 2 EVSEs, every profile slot filled with PeriodsPerSchedule periods, then the session.
+  // Capacity: the largest station the config allows (MAX_EVSES 2 of MAX_CONNECTORS 2), every profile slot filled with
+  // PeriodsPerSchedule periods, then the session.
   const full = t.instrument();
   await runSession(t.module, full.imports, true);
-  figure("linear_bytes_capacity", "the same with 2 EVSEs and MAX_PROFILES profiles of 24 periods", full.heap().top, "B");
+  figure("linear_bytes_capacity", "the same with 2 EVSEs of 2 connectors and 8 profiles of 24 periods", full.heap().top, "B");
 }
 
 /** Profiles that fill every slot (MAX_PROFILES 8): 24 periods each, stack levels 0-7 of TxDefaultProfile on EVSE 1 and 2. */

@@ -27,6 +27,8 @@ const BAD: [string, object, string][] = [
   ["a negative maxPowerW", { ...good, evses: [{ connectors: ["cType2"], maxPowerW: -5 }] }, "evses[0].maxPowerW must be a number above 0"],
   ["an http:// URL", { ...good, csmsUrl: "http://x" }, "csmsUrl must start with ws:// or wss://"],
   ["no EVSE", { ...good, evses: [] }, "at least one EVSE is required"],
+  ["3 EVSEs", { ...good, evses: [1, 2, 3].map(() => ({ connectors: ["cType2"] })) }, "at most 2 EVSEs fit this build's memory"],
+  ["3 connectors on an EVSE", { ...good, evses: [{ connectors: ["cType2", "cCCS2", "sType2"] }] }, "evses[0] has more than 2 connectors"],
   ["a short password", { ...good, password: "short" }, "password must be 16 to 40 characters"],
   ["an unknown key", { ...good, extra: 1 }, "unknown config key extra"],
   ["a default without a value", { ...good, defaults: [{ component: "OCPPCommCtrlr", variable: "OfflineThreshold" }] }, "defaults[0] needs component, variable and value"],
