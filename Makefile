@@ -95,7 +95,12 @@ $(MCU_X86)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c
 build/chargewasm-replay-mcu: $(NATIVE)/replay.o $(MCU_X86)/engine_wasm2c.o $(MCU_X86)/engine.o $(MCU_X86)/engine_data.o $(MCU_X86)/data_lz.o $(MCU_X86)/wasm_rt_static.o
 	gcc -o $@ $^ -lm
 
-native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-replay-mcu build/chargewasm-station build/chargewasm-station-asan build/chargewasm-replay-stm32.elf build/chargewasm-replay-rv32.elf
+# The MCU flash key-value store (boards/common/kvstore.c) on a simulated NOR flash, cut at every flash operation.
+build/kvstore-test: boards/common/kvstore.c boards/include/kvstore.h test/native/kvstore-test.c
+	@mkdir -p build
+	gcc -O2 -std=c11 -Wall -Wextra -Werror -Wshadow $(SAN) -Iboards/include boards/common/kvstore.c test/native/kvstore-test.c -o $@
+
+native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-replay-mcu build/chargewasm-station build/chargewasm-station-asan build/chargewasm-replay-stm32.elf build/chargewasm-replay-rv32.elf build/kvstore-test
 
 deps: $(NPM_STAMP)
 
