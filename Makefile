@@ -67,15 +67,15 @@ $(NATIVE)/replay.asan.o: boards/posix/replay.c boards/include/chargewasm.h
 build/chargewasm-replay-asan: $(NATIVE)/replay.asan.o $(NATIVE)/engine_wasm2c.asan.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
 	gcc $(SAN) -o $@ $^ -lm
 
-$(NATIVE)/station.o: boards/posix/station.c boards/include/chargewasm.h boards/include/boardlink.h $(DEB_STAMP)
+$(NATIVE)/station.o: boards/posix/station.c boards/include/chargewasm.h boards/include/boardlink.h boards/include/kvstore.h $(DEB_STAMP)
 	@mkdir -p $(NATIVE)
 	gcc $(CFLAGS_SHIM) -c $< -o $@
-build/chargewasm-station: $(NATIVE)/station.o $(NATIVE)/boardlink.o $(NATIVE)/engine_wasm2c.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
+build/chargewasm-station: $(NATIVE)/station.o $(NATIVE)/boardlink.o $(NATIVE)/kvstore.o $(NATIVE)/engine_wasm2c.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
 	gcc -o $@ $^ -lwebsockets -lm
 
-$(NATIVE)/station.asan.o: boards/posix/station.c boards/include/chargewasm.h boards/include/boardlink.h $(DEB_STAMP)
+$(NATIVE)/station.asan.o: boards/posix/station.c boards/include/chargewasm.h boards/include/boardlink.h boards/include/kvstore.h $(DEB_STAMP)
 	gcc $(CFLAGS_SHIM) $(SAN) -c $< -o $@
-build/chargewasm-station-asan: $(NATIVE)/station.asan.o $(NATIVE)/boardlink.asan.o $(NATIVE)/engine_wasm2c.asan.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
+build/chargewasm-station-asan: $(NATIVE)/station.asan.o $(NATIVE)/boardlink.asan.o $(NATIVE)/kvstore.asan.o $(NATIVE)/engine_wasm2c.asan.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
 	gcc $(SAN) -o $@ $^ -lwebsockets -lm
 
 # The MCU's C (masked addresses, compressed data, the static runtime) built for this machine: the native tests run the

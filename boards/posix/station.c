@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -26,6 +27,7 @@
 
 #include "boardlink.h"
 #include "chargewasm.h"
+#include "kvstore.h"
 
 #define SUBPROTOCOL "ocpp2.0.1"
 /* Outgoing frames the transport holds; past RX_PAUSE_AT it stops reading from the CSMS (TCP back-pressure),
@@ -58,6 +60,7 @@ struct cw_board {
   int closing;                    /* rebooting: send what is queued, then a close frame */
   int fatal;                      /* the engine was given up (cw_board_fatal) */
   const char *store;
+  cw_kv *flash;                   /* with a flash:IMAGE store: the MCU ports' key-value store on a simulated flash */
   int reboot;
   int link;                       /* board link socket, -1 without a board */
   bl_parser parser;
@@ -332,7 +335,48 @@ static void key_path(cw_board *b, const uint8_t *key, size_t len, char *out, siz
   out[n] = 0;
 }
 
+/* ---- storage as on an MCU: the flash key-value store (boards/common/kvstore.c) on a flash image file of two
+ * FLASH_SECTOR sectors, mapped into memory; every erase and program reaches the file before it returns ---- */
+#define FLASH_SECTOR (32u * 1024u)
+static uint8_t *flash_image;
+static const uint8_t *flash_map(void *ctx, int sector) { (void)ctx; return flash_image + (size_t)sector * FLASH_SECTOR; }
+static int flash_sync(uint8_t *p, size_t len) {
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), start = (uintptr_t)p & ~(page - 1);
+  return msync((void *)start, len + ((uintptr_t)p - start), MS_SYNC);
+}
+static int flash_erase(void *ctx, int sector) {
+  (void)ctx;
+  memset(flash_image + (size_t)sector * FLASH_SECTOR, 0xFF, FLASH_SECTOR);
+  return flash_sync(flash_image + (size_t)sector * FLASH_SECTOR, FLASH_SECTOR) ? 1 : 0;
+}
+static int flash_program(void *ctx, int sector, uint32_t off, const void *data, uint32_t len) {
+  (void)ctx;
+  uint8_t *p = flash_image + (size_t)sector * FLASH_SECTOR + off;
+  for (uint32_t i = 0; i < len; i++) p[i] &= ((const uint8_t *)data)[i];   /* NOR: programming only clears bits */
+  return flash_sync(p, len) ? 1 : 0;
+}
+static const cw_flash station_flash = { FLASH_SECTOR, flash_map, flash_erase, flash_program, NULL };
+
+/* Opens (or creates, erased) the flash image and mounts the store on it; 0 on success. */
+static int flash_open(cw_board *b, const char *path) {
+  static cw_kv kv;
+  int fd = open(path, O_RDWR | O_CREAT, 0600);   /* owner only: the store holds credentials */
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st)) return 1;
+  if (st.st_size != 2 * FLASH_SECTOR) {
+    static uint8_t erased[FLASH_SECTOR];
+    memset(erased, 0xFF, sizeof erased);
+    if (ftruncate(fd, 0) || write(fd, erased, sizeof erased) != (ssize_t)sizeof erased || write(fd, erased, sizeof erased) != (ssize_t)sizeof erased) { close(fd); return 1; }
+  }
+  flash_image = mmap(NULL, 2 * FLASH_SECTOR, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  if (flash_image == MAP_FAILED || cw_kv_mount(&kv, &station_flash)) return 1;
+  b->flash = &kv;
+  return 0;
+}
+
 int32_t cw_hal_store_read(cw_board *b, const uint8_t *key, size_t key_len, uint8_t *buf, size_t cap) {
+  if (b->flash) return cw_kv_read(b->flash, key, key_len, buf, cap);
   char path[1024];
   key_path(b, key, key_len, path, sizeof path);
   FILE *f = fopen(path, "rb");
@@ -347,6 +391,7 @@ int32_t cw_hal_store_read(cw_board *b, const uint8_t *key, size_t key_len, uint8
 }
 
 int32_t cw_hal_store_write(cw_board *b, const uint8_t *key, size_t key_len, const uint8_t *val, size_t len) {
+  if (b->flash) return cw_kv_write(b->flash, key, key_len, val, len);
   char path[1024], tmp[1040];
   key_path(b, key, key_len, path, sizeof path);
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -505,13 +550,14 @@ static char *slurp(const char *path, size_t *len) {
 int main(int argc, char **argv) {
   int virtual_clock = argc == 6 && !strcmp(argv[5], "--virtual-clock");
   if (argc != 3 && !((argc == 5 || virtual_clock) && !strcmp(argv[3], "--board"))) {
-    fprintf(stderr, "usage: chargewasm-station CONFIG.json STORE-DIR [--board tcp:HOST:PORT [--virtual-clock]]\n");
+    fprintf(stderr, "usage: chargewasm-station CONFIG.json STORE-DIR|flash:IMAGE [--board tcp:HOST:PORT [--virtual-clock]]\n");
     return 2;
   }
   size_t config_len = 0;
   char *config = slurp(argv[1], &config_len);
   if (!config) { perror(argv[1]); return 2; }
-  if (mkdir(argv[2], 0700) && errno != EEXIST) { perror(argv[2]); return 2; }
+  int on_flash = !strncmp(argv[2], "flash:", 6);
+  if (!on_flash && mkdir(argv[2], 0700) && errno != EEXIST) { perror(argv[2]); return 2; }
   setvbuf(stdout, NULL, _IOLBF, 0);
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
@@ -522,6 +568,7 @@ int main(int argc, char **argv) {
   the_board = &board;
   board.store = argv[2];
   board.link = -1;
+  if (on_flash && flash_open(&board, argv[2] + 6)) { fprintf(stderr, "store: cannot open the flash image %s\n", argv[2] + 6); return 2; }
   if (argc >= 5) {
     board.link = link_connect(argv[4]);
     if (board.link < 0) { fprintf(stderr, "board link: cannot connect to %s\n", argv[4]); return 1; }

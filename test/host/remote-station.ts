@@ -5,7 +5,7 @@
 import { EventEmitter } from "node:events";
 import { spawn, ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { LinkedBoard } from "../../host/board/link.ts";
 import type { EvSpec } from "../../host/board/board.ts";
@@ -43,9 +43,10 @@ export class RemoteStation extends EventEmitter {
     const linked = new LinkedBoard(config, clock);
     const port = await linked.listen();
     const s = new RemoteStation(linked, clock, csms, config, settleMs);
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(join(dir, "store"), { recursive: true, mode: 0o700 });
     writeFileSync(join(dir, "station.json"), JSON.stringify(config));
-    s.args = [join(dir, "station.json"), join(dir, "store"), "--board", `tcp:127.0.0.1:${port}`, "--virtual-clock"];
+    // The store as on an MCU: the flash key-value store (boards/common/kvstore.c) on a flash image.
+    s.args = [join(dir, "station.json"), `flash:${join(dir, "store", "flash.img")}`, "--board", `tcp:127.0.0.1:${port}`, "--virtual-clock"];
     await s.spawn();
     return s;
   }
@@ -60,7 +61,7 @@ export class RemoteStation extends EventEmitter {
     await this.settle();
   }
 
-  get storeDir(): string { return this.args[1]; }
+  get storeDir(): string { return dirname(this.args[1].slice("flash:".length)); }
 
   /** Testing: the engine traps at its next entry (SIGUSR1). */
   trapNext(): void { this.proc.kill("SIGUSR1"); }
