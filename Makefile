@@ -202,7 +202,8 @@ $(M4)/engine-m4.elf: $(M4_ENGINE) $(M4)/stub-board.o $(M4)/startup.o $(F405_LD)
 
 # The replay of test/native's scenarios as STM32F405 firmware, run under QEMU (netduinoplus2) by test/host/native.test.ts:
 # the engine's C and runtime exactly as in the image above, the scenario read and the output written through
-# semihosting (the debugger's file and console calls; full newlib for its printf).
+# semihosting (the debugger's file and console calls; full newlib for its printf), or the scenario read over USART1
+# (`replay serial`: the interrupt-driven driver, boards/stm32f405/usart.c).
 QEMU_STAMP := node_modules/.qemu
 $(QEMU_STAMP): $(ARM_STAMP)
 	@command -v qemu-system-arm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends qemu-system-arm; }
@@ -211,7 +212,10 @@ F405 := build/stm32f405
 $(F405)/startup.o: boards/stm32f405/startup.c $(ARM_STAMP)
 	@mkdir -p $(F405)
 	arm-none-eabi-gcc $(M4_CFLAGS) -DCW_SEMIHOSTING -Wall -Wextra -Werror -c $< -o $@
-build/chargewasm-replay-stm32.elf: $(M4)/replay.o $(F405)/startup.o $(M4_ENGINE) $(F405_LD) $(QEMU_STAMP)
+$(F405)/%.o: boards/stm32f405/%.c boards/stm32f405/usart.h $(ARM_STAMP)
+	@mkdir -p $(F405)
+	arm-none-eabi-gcc $(M4_CFLAGS) -D_DEFAULT_SOURCE -Wall -Wextra -Werror -c $< -o $@
+build/chargewasm-replay-stm32.elf: $(M4)/replay.o $(F405)/startup.o $(F405)/usart.o $(F405)/serial-input.o $(M4_ENGINE) $(F405_LD) $(QEMU_STAMP)
 	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=rdimon.specs -nostartfiles -T $(F405_LD) -Wl,--gc-sections -o $@ $(filter %.o,$^) -lm
 
 # The same for an rv32imc MCU of the ESP32-C3 class, on QEMU's virt machine (RAM from 0x80000000; picolibc, whose

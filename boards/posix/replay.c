@@ -139,9 +139,12 @@ static void reply(cw_engine *e, cw_board *b, const char *payload, int error) {
   free(frame);
 }
 
+/* A board whose scenario can come over its UART (the STM32F405 replay firmware) gives it as a stream here. */
+__attribute__((weak)) FILE *cw_serial_input(void) { return NULL; }
+
 int main(int argc, char **argv) {
-  if (argc != 2) { fprintf(stderr, "usage: chargewasm-replay SCENARIO\n"); return 2; }
-  FILE *f = fopen(argv[1], "r");
+  if (argc != 2) { fprintf(stderr, "usage: chargewasm-replay SCENARIO|serial\n"); return 2; }
+  FILE *f = strcmp(argv[1], "serial") ? fopen(argv[1], "r") : cw_serial_input();
   if (!f) { perror(argv[1]); return 2; }
   static cw_board board;
   board.seed = 42;

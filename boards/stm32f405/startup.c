@@ -42,8 +42,8 @@ void Reset_Handler(void) {
 #endif
 }
 
-/* HardFault, MemManage, BusFault, UsageFault: stop (under QEMU: exit with a failure status). */
-static void Fault_Handler(void) {
+/* Faults and interrupts nobody handles: stop (under QEMU: exit with a failure status). */
+void Default_Handler(void) {
 #ifdef CW_SEMIHOSTING
   _Exit(70);
 #else
@@ -51,7 +51,13 @@ static void Fault_Handler(void) {
 #endif
 }
 
-__attribute__((section(".isr_vector"), used)) static void *const vectors[7] = {
-  &_estack, (void *)Reset_Handler, (void *)Fault_Handler, (void *)Fault_Handler,
-  (void *)Fault_Handler, (void *)Fault_Handler, (void *)Fault_Handler,
+/* Interrupt handlers a driver may define (usart.c); without one, Default_Handler. */
+void USART1_IRQHandler(void) __attribute__((weak, alias("Default_Handler")));
+
+/* The system exceptions, then the STM32F405's interrupts up to USART1 (IRQ 37). */
+__attribute__((section(".isr_vector"), used)) static void *const vectors[16 + 38] = {
+  [0] = &_estack, [1] = (void *)Reset_Handler,
+  [2 ... 15] = (void *)Default_Handler,
+  [16 ... 16 + 36] = (void *)Default_Handler,
+  [16 + 37] = (void *)USART1_IRQHandler,
 };
