@@ -120,7 +120,7 @@ test: engine typecheck
 	$(MAKE) --no-print-directory test-host || status=1; \
 	$(MAKE) --no-print-directory test-posix || status=1; \
 	$(MAKE) --no-print-directory bench-check > build/bench-check.log 2>&1 || { cat build/bench-check.log; status=1; }; \
-	tail -n 13 build/bench-check.log; \
+	tail -n 14 build/bench-check.log; \
 	npx tsx test/summary.ts || status=1; \
 	exit $$status
 

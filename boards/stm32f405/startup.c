@@ -11,7 +11,28 @@ extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
 int main(int argc, char **argv);
 
 #ifdef CW_SEMIHOSTING
+#include <stdio.h>
 void initialise_monitor_handles(void);
+
+/* The C stack's high-water mark: the free RAM between the heap (kept HEAP_ROOM clear) and the stack is painted at
+ * start; at exit, the deepest word the stack overwrote says how much it used (reported on stderr). */
+#define PAINT 0x5AA5F00Du
+#define HEAP_ROOM 4096u
+extern uint32_t end;
+static uint32_t *painted;
+
+static void paint(void) {
+  uint32_t *sp;
+  __asm__ volatile("mov %0, sp" : "=r"(sp));
+  painted = (uint32_t *)(((uintptr_t)&end + HEAP_ROOM + 3u) & ~3u);
+  for (uint32_t *p = painted; p < sp - 16; p++) *p = PAINT;
+}
+
+static void report_stack(void) {
+  uint32_t *p = painted;
+  while (p < &_estack && *p == PAINT) p++;
+  fprintf(stderr, "stack: %u bytes\n", (unsigned)((uintptr_t)&_estack - (uintptr_t)p));
+}
 
 /* SYS_GET_CMDLINE (0x15): the command line QEMU was given with -semihosting-config arg=... */
 static int cmdline(char **argv, int max) {
@@ -33,7 +54,9 @@ void Reset_Handler(void) {
   memset(&_sbss, 0, (size_t)((char *)&_ebss - (char *)&_sbss));
 #ifdef CW_SEMIHOSTING
   static char *argv[8];
+  paint();
   initialise_monitor_handles();
+  atexit(report_stack);
   int argc = cmdline(argv, 8);
   exit(main(argc, argv));
 #else

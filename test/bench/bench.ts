@@ -1,7 +1,7 @@
 // `make bench`: the engine's sizes, instruction counts and throughput, each deterministic figure printed beside
 // its budget (test/bench/budgets.json). A figure over its ceiling fails the run; `make bench-check` (part of
 // make test) measures only the deterministic figures. Wall-clock figures are printed, never checked.
-import { readFileSync, statSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { execFileSync, spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -232,6 +232,23 @@ function mcuImages(): void {
   }
 }
 
+/** The Cortex-M4's C stack high-water mark: the STM32F405 replay firmware paints its free RAM at start and reports
+ *  the deepest word the stack reached (boards/stm32f405/startup.c); the most over every test/native scenario. */
+function mcuStack(): void {
+  const dir = "test/native";
+  const scenarios = [...readdirSync(dir).filter((f) => f.endsWith(".scenario")).map((f) => join(dir, f)),
+    ...readdirSync(join(dir, "faults")).map((f) => join(dir, "faults", f))];
+  let most = 0;
+  for (const s of scenarios) {
+    const r = spawnSync("qemu-system-arm", ["-M", "netduinoplus2", "-nographic", "-monitor", "none", "-serial", "none",
+      "-semihosting-config", `enable=on,target=native,arg=replay,arg=${s}`, "-kernel", "build/chargewasm-replay-stm32.elf"], { encoding: "utf8", timeout: 60_000 });
+    const m = /^stack: (\d+) bytes$/m.exec(r.stderr);
+    if (r.status !== 0 || !m) throw new Error(`STM32F405 replay of ${s} failed: ${r.stderr}`);
+    most = Math.max(most, Number(m[1]));
+  }
+  figure("m4_stack", "Cortex-M4 C stack high-water (test/native replays)", most, "B");
+}
+
 /** engine.wasm with its memory capped at `pages` (as on an MCU, where growing past the static array fails). */
 function capped(pages: number): WebAssembly.Module {
   const m = binaryen.readBinary(readFileSync("build/engine.wasm"));
@@ -344,5 +361,6 @@ await session();
 await peakHeap();
 await pagesNeeded();
 mcuImages();
+mcuStack();
 native();
 if (!checkBudgets()) { console.error("\nbench: a figure is over its ceiling (test/bench/budgets.json)"); process.exit(1); }
