@@ -120,7 +120,7 @@ test: engine typecheck
 	$(MAKE) --no-print-directory test-host || status=1; \
 	$(MAKE) --no-print-directory test-posix || status=1; \
 	$(MAKE) --no-print-directory bench-check > build/bench-check.log 2>&1 || { cat build/bench-check.log; status=1; }; \
-	tail -n 14 build/bench-check.log; \
+	tail -n 18 build/bench-check.log; \
 	npx tsx test/summary.ts || status=1; \
 	exit $$status
 
@@ -234,14 +234,21 @@ $(eval $(call mcu_objects,$(RV32),riscv64-unknown-elf-gcc,$(RV32_CFLAGS),$(RV_ST
 RV32_ENGINE := $(RV32)/engine.o $(RV32)/engine_data.o $(RV32)/data_lz.o $(RV32)/engine_wasm2c.o $(RV32)/wasm_rt_static.o
 build/chargewasm-replay-rv32.elf: $(RV32)/replay.o $(RV32_ENGINE)
 	riscv64-unknown-elf-gcc $(RV32_LDFLAGS) --oslib=semihost --crt0=semihost -o $@ $^ -lm
+# The rv32 replay counting the engine's own instructions (CW_PROFILE; run under QEMU -icount by make bench).
+$(RV32)/%-profile.o: boards/posix/%.c boards/include/chargewasm.h $(RV_STAMP)
+	riscv64-unknown-elf-gcc $(RV32_CFLAGS) -DCW_PROFILE -Wall -Wextra -Werror -c $< -o $@
+$(RV32)/%-profile.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c $(RV_STAMP)
+	riscv64-unknown-elf-gcc $(RV32_CFLAGS) -DCW_PROFILE -Wall -Wextra -Werror -c $< -o $@
+$(RV32)/replay-profile.elf: $(RV32)/replay-profile.o $(RV32)/engine_wasm2c-profile.o $(filter-out $(RV32)/engine_wasm2c.o,$(RV32_ENGINE))
+	riscv64-unknown-elf-gcc $(RV32_LDFLAGS) --oslib=semihost --crt0=semihost -o $@ $^ -lm
 $(RV32)/engine-rv32.elf: $(RV32)/stub-board.o $(RV32_ENGINE)
 	riscv64-unknown-elf-gcc $(RV32_LDFLAGS) --crt0=minimal --oslib=dummyhost -o $@ $^ -lm
 
-bench: engine native $(M4)/engine-m4.elf $(RV32)/engine-rv32.elf
+bench: engine native $(M4)/engine-m4.elf $(RV32)/engine-rv32.elf $(RV32)/replay-profile.elf
 	npx tsx test/bench/bench.ts
 
 # The deterministic figures only (sizes, instruction counts, pages) against test/bench/budgets.json; part of make test.
-bench-check: engine native $(M4)/engine-m4.elf $(RV32)/engine-rv32.elf
+bench-check: engine native $(M4)/engine-m4.elf $(RV32)/engine-rv32.elf $(RV32)/replay-profile.elf
 	npx tsx test/bench/bench.ts --check
 
 clean:

@@ -39,39 +39,52 @@ static uint8_t *mem(struct Z_host_instance_t *h, uint32_t ptr, uint32_t len) {
 
 static void note(cw_board *b, const char *text) { cw_hal_log(b, 0, (const uint8_t *)text, strlen(text)); }
 
+/* Profiling (make bench on an MCU under QEMU): with CW_PROFILE the board's instruction counter is told when engine code
+ * starts and stops running, so host imports and the board's own work are not counted. cw_profile must ignore a
+ * repeated state. */
+#ifdef CW_PROFILE
+void cw_profile(int engine_running);
+#define ENGINE_RUNS(on) cw_profile(on)
+#else
+#define ENGINE_RUNS(on) ((void)0)
+#endif
+/* A host import's call into the board, outside the engine's count (HOST: one with a result; HOST_DO: without). */
+#define HOST(call) __extension__({ ENGINE_RUNS(0); __typeof__(call) r_ = (call); ENGINE_RUNS(1); r_; })
+#define HOST_DO(call) do { ENGINE_RUNS(0); call; ENGINE_RUNS(1); } while (0)
+
 /* ---- imports ---- */
 /* now_ms starts every engine entry, so an injected trap lands there. */
 u64 Z_hostZ_now_ms(struct Z_host_instance_t *h) {
   if (h->engine->inject_trap) { h->engine->inject_trap = 0; wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE); }
-  return (u64)cw_hal_now_ms(h->board);
+  return (u64)HOST(cw_hal_now_ms(h->board));
 }
-u64 Z_hostZ_utc_ms(struct Z_host_instance_t *h) { return (u64)cw_hal_utc_ms(h->board); }
-u32 Z_hostZ_random_u32(struct Z_host_instance_t *h) { return cw_hal_random_u32(h->board); }
-void Z_hostZ_log(struct Z_host_instance_t *h, u32 level, u32 p, u32 n) { cw_hal_log(h->board, (int32_t)level, mem(h, p, n), n); }
+u64 Z_hostZ_utc_ms(struct Z_host_instance_t *h) { return (u64)HOST(cw_hal_utc_ms(h->board)); }
+u32 Z_hostZ_random_u32(struct Z_host_instance_t *h) { return HOST(cw_hal_random_u32(h->board)); }
+void Z_hostZ_log(struct Z_host_instance_t *h, u32 level, u32 p, u32 n) { HOST_DO(cw_hal_log(h->board, (int32_t)level, mem(h, p, n), n)); }
 void Z_hostZ_ws_connect(struct Z_host_instance_t *h, u32 u, u32 ul, u32 id, u32 il, u32 pw, u32 pl, u32 profile) {
-  cw_hal_ws_connect(h->board, mem(h, u, ul), ul, mem(h, id, il), il, mem(h, pw, pl), pl, (int32_t)profile);
+  HOST_DO(cw_hal_ws_connect(h->board, mem(h, u, ul), ul, mem(h, id, il), il, mem(h, pw, pl), pl, (int32_t)profile));
 }
-u32 Z_hostZ_ws_send(struct Z_host_instance_t *h, u32 p, u32 n) { return (u32)cw_hal_ws_send(h->board, mem(h, p, n), n); }
+u32 Z_hostZ_ws_send(struct Z_host_instance_t *h, u32 p, u32 n) { return (u32)HOST(cw_hal_ws_send(h->board, mem(h, p, n), n)); }
 u32 Z_hostZ_store_read(struct Z_host_instance_t *h, u32 k, u32 kl, u32 buf, u32 cap) {
-  return (u32)cw_hal_store_read(h->board, mem(h, k, kl), kl, mem(h, buf, cap), cap);
+  return (u32)HOST(cw_hal_store_read(h->board, mem(h, k, kl), kl, mem(h, buf, cap), cap));
 }
 u32 Z_hostZ_store_write(struct Z_host_instance_t *h, u32 k, u32 kl, u32 v, u32 vl) {
-  return (u32)cw_hal_store_write(h->board, mem(h, k, kl), kl, mem(h, v, vl), vl);
+  return (u32)HOST(cw_hal_store_write(h->board, mem(h, k, kl), kl, mem(h, v, vl), vl));
 }
-void Z_hostZ_pilot_set(struct Z_host_instance_t *h, u32 evse, u32 duty) { cw_hal_pilot_set(h->board, (int32_t)evse, (int32_t)duty); }
-void Z_hostZ_contactor_set(struct Z_host_instance_t *h, u32 evse, u32 closed) { cw_hal_contactor_set(h->board, (int32_t)evse, (int32_t)closed); }
-void Z_hostZ_lock_set(struct Z_host_instance_t *h, u32 evse, u32 c, u32 locked) { cw_hal_lock_set(h->board, (int32_t)evse, (int32_t)c, (int32_t)locked); }
+void Z_hostZ_pilot_set(struct Z_host_instance_t *h, u32 evse, u32 duty) { HOST_DO(cw_hal_pilot_set(h->board, (int32_t)evse, (int32_t)duty)); }
+void Z_hostZ_contactor_set(struct Z_host_instance_t *h, u32 evse, u32 closed) { HOST_DO(cw_hal_contactor_set(h->board, (int32_t)evse, (int32_t)closed)); }
+void Z_hostZ_lock_set(struct Z_host_instance_t *h, u32 evse, u32 c, u32 locked) { HOST_DO(cw_hal_lock_set(h->board, (int32_t)evse, (int32_t)c, (int32_t)locked)); }
 u32 Z_hostZ_meter_read(struct Z_host_instance_t *h, u32 evse, u32 out, u32 cap) {
   double values[16];
   size_t n = cap < 16 ? cap : 16;
-  int32_t got = cw_hal_meter_read(h->board, (int32_t)evse, values, n);
+  int32_t got = HOST(cw_hal_meter_read(h->board, (int32_t)evse, values, n));
   if (got < 0) got = 0;
   if ((size_t)got > n) got = (int32_t)n;
   memcpy(mem(h, out, (u32)got * 8), values, (size_t)got * 8);  /* wasm memory is little-endian, like these targets */
   return (u32)got;
 }
-void Z_hostZ_reboot(struct Z_host_instance_t *h, u32 reason) { cw_hal_reboot(h->board, (int32_t)reason); }
-void Z_hostZ_display(struct Z_host_instance_t *h, u32 evse, u32 p, u32 n) { cw_hal_display(h->board, (int32_t)evse, mem(h, p, n), n); }
+void Z_hostZ_reboot(struct Z_host_instance_t *h, u32 reason) { HOST_DO(cw_hal_reboot(h->board, (int32_t)reason)); }
+void Z_hostZ_display(struct Z_host_instance_t *h, u32 evse, u32 p, u32 n) { HOST_DO(cw_hal_display(h->board, (int32_t)evse, mem(h, p, n), n)); }
 
 /* ---- lifecycle and trap handling ---- */
 /* Our own words for a trap, the same whichever wasm2c runtime is linked. */
@@ -127,8 +140,10 @@ static void restart(cw_engine *e, wasm_rt_trap_t code) {
   do {                                                     \
     if ((e)->failed || !(e)->live) break;                  \
     wasm_rt_trap_t code_ = wasm_rt_impl_try();             \
-    if (code_ != WASM_RT_TRAP_NONE) { restart(e, code_); break; } \
+    if (code_ != WASM_RT_TRAP_NONE) { ENGINE_RUNS(0); restart(e, code_); break; } \
+    ENGINE_RUNS(1);                                        \
     body;                                                  \
+    ENGINE_RUNS(0);                                        \
   } while (0)
 /* An engine call other than init: returning normally clears the count of traps in a row. */
 #define GUARDED(e, body) TRY(e, { body; (e)->failures = 0; })

@@ -139,6 +139,29 @@ static void reply(cw_engine *e, cw_board *b, const char *payload, int error) {
   free(frame);
 }
 
+#ifdef CW_PROFILE
+/* make bench on an MCU under QEMU -icount: the guest instructions the engine runs (the binding says when, cw_profile),
+ * from the core's retired-instruction counter. */
+static uint64_t instructions(void) {
+#if defined(__riscv)
+#define CSR(name, v) __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, " name "\n.option pop" : "=r"(v))
+  uint32_t hi, lo, again;
+  do { CSR("minstreth", hi); CSR("minstret", lo); CSR("minstreth", again); } while (hi != again);
+  return (uint64_t)hi << 32 | lo;
+#else
+#error "CW_PROFILE needs this target's instruction counter"
+#endif
+}
+static uint64_t engine_instructions, since;
+static int running;
+void cw_profile(int on) {
+  if (on == running) return;
+  uint64_t t = instructions();
+  if (on) since = t; else engine_instructions += t - since;
+  running = on;
+}
+#endif
+
 /* A board whose scenario can come over its UART (the STM32F405 replay firmware) gives it as a stream here. */
 __attribute__((weak)) FILE *cw_serial_input(void) { return NULL; }
 
@@ -211,6 +234,9 @@ int main(int argc, char **argv) {
   }
   fclose(f);
   printf("end %lld restarts %d\n", (long long)board.now, (int)cw_engine_restarts(e));
+#ifdef CW_PROFILE
+  printf("engine instructions %llu\n", (unsigned long long)engine_instructions);
+#endif
   cw_engine_free(e);
   return 0;
 }

@@ -180,22 +180,37 @@ function native(): void {
   ] });
   const base = [`config ${config}`, "init", "connected", 'reply {"currentTime":"2026-01-01T00:00:00Z","interval":300,"status":"Accepted"}', "reply {}", "reply {}",
     "meter 1 1000 11040 16 16 16 230 230 230 55 16", "pilot 1 B", "reply {}", "token 1 BENCH 2", "reply {}", "pilot 1 C", "reply {}", "at 1000"];
-  const count = (extra: string[]) => {
+  const scenario = (extra: string[]) => {
     const f = join(dir, "s.scenario");
     writeFileSync(f, [...base, ...extra].join("\n") + "\n");
+    return f;
+  };
+  const count = (extra: string[]) => {
     // Only the engine counts: collection toggles on when an export is entered and off again inside the HAL calls it
     // makes (Z_hostZ_*: the replay host's ws_send prints and scans each frame), so the scenario reader and the
     // board stand-in are left out.
-    const r = spawnSync("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", "--toggle-collect=Z_engineZ_*", "--toggle-collect=Z_hostZ_*", bin, f], { encoding: "utf8" });
+    const r = spawnSync("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", "--toggle-collect=Z_engineZ_*", "--toggle-collect=Z_hostZ_*", bin, scenario(extra)], { encoding: "utf8" });
     const m = /Collected : (\d+)/.exec(r.stderr);
     if (r.status !== 0 || !m) throw new Error("callgrind run failed: " + r.stderr.split("\n").filter((l) => !l.startsWith("==")).join("\n"));
     return Number(m[1]);
   };
+  // The same on the rv32imc MCU: the replay firmware under QEMU -icount (one instruction per virtual ns, so the core's
+  // retired-instruction counter is exact), counting only while engine code runs (CW_PROFILE in the binding).
+  const countRv32 = (extra: string[]) => {
+    const r = spawnSync("qemu-system-riscv32", ["-M", "virt", "-bios", "none", "-nographic", "-monitor", "none", "-serial", "none", "-icount", "shift=0",
+      "-chardev", "stdio,id=sh", "-semihosting-config", `enable=on,target=native,chardev=sh,arg=${scenario(extra)}`, "-kernel", "build/rv32/replay-profile.elf"], { encoding: "utf8", timeout: 120_000 });
+    const m = /^engine instructions (\d+)$/m.exec(r.stdout);
+    if (r.status !== 0 || !m) throw new Error("rv32 run failed: " + r.stdout.slice(-500) + r.stderr);
+    return Number(m[1]);
+  };
   const n = 200;
-  const empty = count([]);
+  const empty = count([]), emptyRv32 = countRv32([]);
   const per = (key: string | null, name: string, lines: (i: number) => string[]) => {
-    const v = Math.round((count(Array.from({ length: n }, (_, i) => lines(i)).flat()) - empty) / n);
+    const extra = Array.from({ length: n }, (_, i) => lines(i)).flat();
+    const v = Math.round((count(extra) - empty) / n);
     if (key) figure(key, `instructions per ${name}`, v, "Ir"); else row(`instructions per ${name}`, `${v}`);
+    const rv = Math.round((countRv32(extra) - emptyRv32) / n);
+    if (key) figure(`rv32_${key}`, `  on rv32imc (QEMU -icount)`, rv, "instructions"); else row("  on rv32imc (QEMU -icount)", `${rv}`);
   };
   const getVar = JSON.stringify({ getVariableData: [{ component: { name: "OCPPCommCtrlr" }, variable: { name: "OfflineThreshold" } }] });
   const setVar = JSON.stringify({ setVariableData: [{ component: { name: "OCPPCommCtrlr" }, variable: { name: "OfflineThreshold" }, attributeValue: "300" }] });
