@@ -120,7 +120,7 @@ test: engine typecheck
 	$(MAKE) --no-print-directory test-host || status=1; \
 	$(MAKE) --no-print-directory test-posix || status=1; \
 	$(MAKE) --no-print-directory bench-check > build/bench-check.log 2>&1 || { cat build/bench-check.log; status=1; }; \
-	tail -n 18 build/bench-check.log; \
+	tail -n 22 build/bench-check.log; \
 	npx tsx test/summary.ts || status=1; \
 	exit $$status
 
@@ -218,6 +218,15 @@ $(F405)/%.o: boards/stm32f405/%.c boards/stm32f405/usart.h $(ARM_STAMP)
 build/chargewasm-replay-stm32.elf: $(M4)/replay.o $(F405)/startup.o $(F405)/usart.o $(F405)/serial-input.o $(M4_ENGINE) $(F405_LD) $(QEMU_STAMP)
 	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=rdimon.specs -nostartfiles -T $(F405_LD) -Wl,--gc-sections -o $@ $(filter %.o,$^) -lm
 
+# The replay counting the engine's own instructions (CW_PROFILE; run under QEMU -icount by make bench).
+$(M4)/%-profile.o: boards/posix/%.c boards/include/chargewasm.h $(ARM_STAMP)
+	arm-none-eabi-gcc $(M4_CFLAGS) -DCW_PROFILE -Wall -Wextra -Werror -c $< -o $@
+$(M4)/%-profile.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c $(ARM_STAMP)
+	arm-none-eabi-gcc $(M4_CFLAGS) -DCW_PROFILE -Wall -Wextra -Werror -c $< -o $@
+$(F405)/replay-profile.elf: $(M4)/replay-profile.o $(M4)/engine_wasm2c-profile.o $(F405)/icount.o $(F405)/startup.o \
+  $(filter-out $(M4)/engine_wasm2c.o,$(M4_ENGINE)) $(F405_LD) $(QEMU_STAMP)
+	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=rdimon.specs -nostartfiles -T $(F405_LD) -Wl,--gc-sections -o $@ $(filter %.o,$^) -lm
+
 # The same for an rv32imc MCU of the ESP32-C3 class, on QEMU's virt machine (RAM from 0x80000000; picolibc, whose
 # semihosting start-up passes the command line as argv): the replay firmware, and an image with the do-nothing board
 # for make bench's sizes.
@@ -244,11 +253,11 @@ $(RV32)/replay-profile.elf: $(RV32)/replay-profile.o $(RV32)/engine_wasm2c-profi
 $(RV32)/engine-rv32.elf: $(RV32)/stub-board.o $(RV32_ENGINE)
 	riscv64-unknown-elf-gcc $(RV32_LDFLAGS) --crt0=minimal --oslib=dummyhost -o $@ $^ -lm
 
-bench: engine native $(M4)/engine-m4.elf $(RV32)/engine-rv32.elf $(RV32)/replay-profile.elf
+bench: engine native $(M4)/engine-m4.elf $(RV32)/engine-rv32.elf $(RV32)/replay-profile.elf $(F405)/replay-profile.elf
 	npx tsx test/bench/bench.ts
 
 # The deterministic figures only (sizes, instruction counts, pages) against test/bench/budgets.json; part of make test.
-bench-check: engine native $(M4)/engine-m4.elf $(RV32)/engine-rv32.elf $(RV32)/replay-profile.elf
+bench-check: engine native $(M4)/engine-m4.elf $(RV32)/engine-rv32.elf $(RV32)/replay-profile.elf $(F405)/replay-profile.elf
 	npx tsx test/bench/bench.ts --check
 
 clean:

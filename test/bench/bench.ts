@@ -194,23 +194,31 @@ function native(): void {
     if (r.status !== 0 || !m) throw new Error("callgrind run failed: " + r.stderr.split("\n").filter((l) => !l.startsWith("==")).join("\n"));
     return Number(m[1]);
   };
-  // The same on the rv32imc MCU: the replay firmware under QEMU -icount (one instruction per virtual ns, so the core's
-  // retired-instruction counter is exact), counting only while engine code runs (CW_PROFILE in the binding).
-  const countRv32 = (extra: string[]) => {
-    const r = spawnSync("qemu-system-riscv32", ["-M", "virt", "-bios", "none", "-nographic", "-monitor", "none", "-serial", "none", "-icount", "shift=0",
-      "-chardev", "stdio,id=sh", "-semihosting-config", `enable=on,target=native,chardev=sh,arg=${scenario(extra)}`, "-kernel", "build/rv32/replay-profile.elf"], { encoding: "utf8", timeout: 120_000 });
+  // The same on the MCUs: the replay firmware under QEMU -icount (one instruction per virtual ns), counting only while
+  // engine code runs (CW_PROFILE in the binding), from rv32's retired-instruction counter or the M4's SysTick. (newlib's
+  // semihosting start-up takes argv[0] from the command line too; picolibc's supplies its own.)
+  const mcus = [
+    { key: "m4", name: "Cortex-M4", qemu: ["qemu-system-arm", "-M", "netduinoplus2"], elf: "build/stm32f405/replay-profile.elf", console: [] as string[], chardev: "", argv0: ["replay"] },
+    { key: "rv32", name: "rv32imc", qemu: ["qemu-system-riscv32", "-M", "virt", "-bios", "none"], elf: "build/rv32/replay-profile.elf", console: ["-chardev", "stdio,id=sh"], chardev: ",chardev=sh", argv0: [] as string[] },
+  ];
+  const countOn = (mcu: (typeof mcus)[number], extra: string[]) => {
+    const [cmd, ...args] = mcu.qemu;
+    const r = spawnSync(cmd, [...args, "-nographic", "-monitor", "none", "-serial", "none", "-icount", "shift=0", ...mcu.console,
+      "-semihosting-config", `enable=on,target=native${mcu.chardev}${[...mcu.argv0, scenario(extra)].map((x) => `,arg=${x}`).join("")}`, "-kernel", mcu.elf], { encoding: "utf8", timeout: 120_000 });
     const m = /^engine instructions (\d+)$/m.exec(r.stdout);
-    if (r.status !== 0 || !m) throw new Error("rv32 run failed: " + r.stdout.slice(-500) + r.stderr);
+    if (r.status !== 0 || !m) throw new Error(`${mcu.name} run failed: ` + r.stdout.slice(-500) + r.stderr);
     return Number(m[1]);
   };
   const n = 200;
-  const empty = count([]), emptyRv32 = countRv32([]);
+  const empty = count([]), emptyOn = mcus.map((m) => countOn(m, []));
   const per = (key: string | null, name: string, lines: (i: number) => string[]) => {
     const extra = Array.from({ length: n }, (_, i) => lines(i)).flat();
     const v = Math.round((count(extra) - empty) / n);
     if (key) figure(key, `instructions per ${name}`, v, "Ir"); else row(`instructions per ${name}`, `${v}`);
-    const rv = Math.round((countRv32(extra) - emptyRv32) / n);
-    if (key) figure(`rv32_${key}`, `  on rv32imc (QEMU -icount)`, rv, "instructions"); else row("  on rv32imc (QEMU -icount)", `${rv}`);
+    mcus.forEach((mcu, i) => {
+      const on = Math.round((countOn(mcu, extra) - emptyOn[i]) / n);
+      if (key) figure(`${mcu.key}_${key}`, `  on ${mcu.name} (QEMU -icount)`, on, "instructions"); else row(`  on ${mcu.name} (QEMU -icount)`, `${on}`);
+    });
   };
   const getVar = JSON.stringify({ getVariableData: [{ component: { name: "OCPPCommCtrlr" }, variable: { name: "OfflineThreshold" } }] });
   const setVar = JSON.stringify({ setVariableData: [{ component: { name: "OCPPCommCtrlr" }, variable: { name: "OfflineThreshold" }, attributeValue: "300" }] });
