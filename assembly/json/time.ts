@@ -12,7 +12,7 @@ function daysFromCivil(y: i64, m: i64, d: i64): i64 {
 }
 
 /** Writes v as w decimal digits at p. */
-@inline function digits(p: usize, v: i64, w: i32): void {
+@inline function digits(p: usize, v: i32, w: i32): void {
   for (let i = w - 1; i >= 0; i--) { store<u8>(p + <usize>i, <u8>(0x30 + v % 10)); v /= 10; }
 }
 
@@ -21,8 +21,9 @@ export const TIME_MAX: i32 = 24;
 
 /** Writes "YYYY-MM-DDTHH:MM:SS.mmmZ" (milliseconds only when non-zero) at p; returns its length. */
 export function formatTimeTo(p: usize, ms: i64): i32 {
-  let days = ms / 86400000;
-  let rem = ms % 86400000;
+  // Two 64-bit divisions; the rest in 32 bits (day numbers of years 0-9999 fit), which a 32-bit MCU does in hardware.
+  let days = <i32>(ms / 86400000);
+  let rem = <i32>(ms % 86400000);
   if (rem < 0) { rem += 86400000; days--; }
   const z = days + 719468;
   const era = (z >= 0 ? z : z - 146096) / 146097;

@@ -147,9 +147,8 @@ export class Writer {
     const o = this.buf + <usize>this.pos;
     let n = 0;
     if (v < 0) { store<u8>(o, 0x2d); n = 1; v = -v; }
-    let u = <u64>v, len = 1;
-    for (let t = u; t >= 10; t /= 10) len++;
-    for (let i = len - 1; i >= 0; i--) { store<u8>(o + <usize>(n + i), <u8>(0x30 + u % 10)); u /= 10; }
+    // The usual value fits 32 bits, whose division a 32-bit MCU does in hardware.
+    const len = <u64>v <= <u64>u32.MAX_VALUE ? putDigits<u32>(o + <usize>n, <u32>v) : putDigits<u64>(o + <usize>n, <u64>v);
     this.pos += n + len;
   }
 
@@ -195,4 +194,12 @@ export class Writer {
   }
 
   toString(): string { return String.UTF8.decodeUnsafe(this.buf, this.pos); }
+}
+
+/** Writes u's decimal digits at o; returns how many. */
+@inline function putDigits<T>(o: usize, u: T): i32 {
+  let len = 1;
+  for (let t = u; t >= <T>10; t /= <T>10) len++;
+  for (let i = len - 1; i >= 0; i--) { store<u8>(o + <usize>i, <u8>(<T>0x30 + u % <T>10)); u /= <T>10; }
+  return len;
 }
