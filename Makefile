@@ -168,8 +168,9 @@ $(MCU_C)/engine_data.c: $(MCU_C)/engine.c
 # The firmware builds also take out wasm2c's asserts that wasm_rt_init ran (-DNDEBUG): the binding always runs it.
 MCU_MEMCHECK := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1 -DWASM_RT_SKIP_SIGNAL_RECOVERY=1 -DWASM_RT_USE_STACK_DEPTH_COUNT=1
 # Objects of one MCU build: $(call mcu_objects,DIR,CC,CFLAGS,STAMP) gives the engine's C and its data, the binding,
-# runtime and decoder (boards/common), the replay host (boards/posix/replay.c) and the do-nothing board of the size
-# images (test/bench/stub-board.c), each compiled for that MCU.
+# runtime and decoder (boards/common), the replay host (boards/posix/replay.c), the do-nothing board of the size
+# images (test/bench/stub-board.c), and the replay and binding built to count the engine's instructions (CW_PROFILE,
+# make bench), each compiled for that MCU.
 define mcu_objects
 $(1)/engine.o: $(MCU_C)/engine.c $(4)
 	@mkdir -p $(1)
@@ -186,6 +187,12 @@ $(1)/replay.o: boards/posix/replay.c boards/include/chargewasm.h $(4)
 $(1)/stub-board.o: test/bench/stub-board.c boards/include/chargewasm.h $(4)
 	@mkdir -p $(1)
 	$(2) $(3) -Wall -Wextra -Werror -c $$< -o $$@
+$(1)/replay-profile.o: boards/posix/replay.c boards/include/chargewasm.h $(4)
+	@mkdir -p $(1)
+	$(2) $(3) -DCW_PROFILE -Wall -Wextra -Werror -c $$< -o $$@
+$(1)/engine_wasm2c-profile.o: boards/common/engine_wasm2c.c boards/include/chargewasm.h $(NATIVE)/engine.c $(4)
+	@mkdir -p $(1)
+	$(2) $(3) -DCW_PROFILE -Wall -Wextra -Werror -c $$< -o $$@
 endef
 MCU_LINEAR := -DCW_LINEAR_PAGES=1 '-DCW_ADDR_MASK=(CW_LINEAR_PAGES * 65536u - 1u)' -Iboards/include -I$(NATIVE) -I$(WASM_RT)
 
@@ -218,11 +225,7 @@ $(F405)/%.o: boards/stm32f405/%.c boards/stm32f405/usart.h $(ARM_STAMP)
 build/chargewasm-replay-stm32.elf: $(M4)/replay.o $(F405)/startup.o $(F405)/usart.o $(F405)/serial-input.o $(M4_ENGINE) $(F405_LD) $(QEMU_STAMP)
 	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=rdimon.specs -nostartfiles -T $(F405_LD) -Wl,--gc-sections -o $@ $(filter %.o,$^) -lm
 
-# The replay counting the engine's own instructions (CW_PROFILE; run under QEMU -icount by make bench).
-$(M4)/%-profile.o: boards/posix/%.c boards/include/chargewasm.h $(ARM_STAMP)
-	arm-none-eabi-gcc $(M4_CFLAGS) -DCW_PROFILE -Wall -Wextra -Werror -c $< -o $@
-$(M4)/%-profile.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c $(ARM_STAMP)
-	arm-none-eabi-gcc $(M4_CFLAGS) -DCW_PROFILE -Wall -Wextra -Werror -c $< -o $@
+# The replay counting the engine's own instructions (run under QEMU -icount by make bench).
 $(F405)/replay-profile.elf: $(M4)/replay-profile.o $(M4)/engine_wasm2c-profile.o $(F405)/icount.o $(F405)/startup.o \
   $(filter-out $(M4)/engine_wasm2c.o,$(M4_ENGINE)) $(F405_LD) $(QEMU_STAMP)
 	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=rdimon.specs -nostartfiles -T $(F405_LD) -Wl,--gc-sections -o $@ $(filter %.o,$^) -lm
@@ -243,11 +246,7 @@ $(eval $(call mcu_objects,$(RV32),riscv64-unknown-elf-gcc,$(RV32_CFLAGS),$(RV_ST
 RV32_ENGINE := $(RV32)/engine.o $(RV32)/engine_data.o $(RV32)/data_lz.o $(RV32)/engine_wasm2c.o $(RV32)/wasm_rt_static.o
 build/chargewasm-replay-rv32.elf: $(RV32)/replay.o $(RV32_ENGINE)
 	riscv64-unknown-elf-gcc $(RV32_LDFLAGS) --oslib=semihost --crt0=semihost -o $@ $^ -lm
-# The rv32 replay counting the engine's own instructions (CW_PROFILE; run under QEMU -icount by make bench).
-$(RV32)/%-profile.o: boards/posix/%.c boards/include/chargewasm.h $(RV_STAMP)
-	riscv64-unknown-elf-gcc $(RV32_CFLAGS) -DCW_PROFILE -Wall -Wextra -Werror -c $< -o $@
-$(RV32)/%-profile.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c $(RV_STAMP)
-	riscv64-unknown-elf-gcc $(RV32_CFLAGS) -DCW_PROFILE -Wall -Wextra -Werror -c $< -o $@
+# The rv32 replay counting the engine's own instructions (run under QEMU -icount by make bench).
 $(RV32)/replay-profile.elf: $(RV32)/replay-profile.o $(RV32)/engine_wasm2c-profile.o $(filter-out $(RV32)/engine_wasm2c.o,$(RV32_ENGINE))
 	riscv64-unknown-elf-gcc $(RV32_LDFLAGS) --oslib=semihost --crt0=semihost -o $@ $^ -lm
 $(RV32)/engine-rv32.elf: $(RV32)/stub-board.o $(RV32_ENGINE)

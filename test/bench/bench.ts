@@ -13,6 +13,7 @@ import { MemoryStore } from "../../host/storage.ts";
 import { defaultStation, DEV_TOKENS } from "../../host/config.ts";
 import { Station } from "../../host/station.ts";
 import { DevCsms } from "../../host/csms/server.ts";
+import { qemu } from "../qemu.ts";
 
 const row = (k: string, v: string) => console.log(`${k.padEnd(52)} ${v}`);
 const CHECK_ONLY = process.argv.includes("--check");
@@ -195,16 +196,11 @@ function native(): void {
     return Number(m[1]);
   };
   // The same on the MCUs: the replay firmware under QEMU -icount (one instruction per virtual ns), counting only while
-  // engine code runs (CW_PROFILE in the binding), from rv32's retired-instruction counter or the M4's SysTick. (newlib's
-  // semihosting start-up takes argv[0] from the command line too; picolibc's supplies its own.)
-  const mcus = [
-    { key: "m4", name: "Cortex-M4", qemu: ["qemu-system-arm", "-M", "netduinoplus2"], elf: "build/stm32f405/replay-profile.elf", console: [] as string[], chardev: "", argv0: ["replay"] },
-    { key: "rv32", name: "rv32imc", qemu: ["qemu-system-riscv32", "-M", "virt", "-bios", "none"], elf: "build/rv32/replay-profile.elf", console: ["-chardev", "stdio,id=sh"], chardev: ",chardev=sh", argv0: [] as string[] },
-  ];
+  // engine code runs (CW_PROFILE in the binding), from rv32's retired-instruction counter or the M4's SysTick.
+  const mcus = [{ key: "m4", name: "Cortex-M4", mcu: "stm32", elf: "build/stm32f405/replay-profile.elf" },
+    { key: "rv32", name: "rv32imc", mcu: "rv32", elf: "build/rv32/replay-profile.elf" }] as const;
   const countOn = (mcu: (typeof mcus)[number], extra: string[]) => {
-    const [cmd, ...args] = mcu.qemu;
-    const r = spawnSync(cmd, [...args, "-nographic", "-monitor", "none", "-serial", "none", "-icount", "shift=0", ...mcu.console,
-      "-semihosting-config", `enable=on,target=native${mcu.chardev}${[...mcu.argv0, scenario(extra)].map((x) => `,arg=${x}`).join("")}`, "-kernel", mcu.elf], { encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(...qemu(mcu.mcu, mcu.elf, [scenario(extra)], { icount: true }), { encoding: "utf8", timeout: 120_000 });
     const m = /^engine instructions (\d+)$/m.exec(r.stdout);
     if (r.status !== 0 || !m) throw new Error(`${mcu.name} run failed: ` + r.stdout.slice(-500) + r.stderr);
     return Number(m[1]);
@@ -263,8 +259,7 @@ function mcuStack(): void {
     ...readdirSync(join(dir, "faults")).map((f) => join(dir, "faults", f))];
   let most = 0;
   for (const s of scenarios) {
-    const r = spawnSync("qemu-system-arm", ["-M", "netduinoplus2", "-nographic", "-monitor", "none", "-serial", "none",
-      "-semihosting-config", `enable=on,target=native,arg=replay,arg=${s}`, "-kernel", "build/chargewasm-replay-stm32.elf"], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(...qemu("stm32", "build/chargewasm-replay-stm32.elf", [s]), { encoding: "utf8", timeout: 60_000 });
     const m = /^stack: (\d+) bytes$/m.exec(r.stderr);
     if (r.status !== 0 || !m) throw new Error(`STM32F405 replay of ${s} failed: ${r.stderr}`);
     most = Math.max(most, Number(m[1]));

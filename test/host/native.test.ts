@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { replay } from "./replay.ts";
+import { qemu } from "../qemu.ts";
 
 const dir = new URL("../native/", import.meta.url);
 const native = new URL("../../build/chargewasm-replay", import.meta.url).pathname;
@@ -17,22 +18,19 @@ const stm32 = new URL("../../build/chargewasm-replay-stm32.elf", import.meta.url
 const env = { ...process.env, ASAN_OPTIONS: "detect_leaks=0" };
 type Runner = (scenario: string) => string;
 const exec = (bin: string): Runner => (scenario) => execFileSync(bin, [scenario], { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] });
-const onStm32: Runner = (scenario) => execFileSync("qemu-system-arm", ["-M", "netduinoplus2", "-nographic", "-monitor", "none", "-serial", "none",
-  "-semihosting-config", `enable=on,target=native,arg=replay,arg=${scenario}`, "-kernel", stm32], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
-// And for an rv32imc MCU on QEMU's virt machine. picolibc's semihosting stdio writes stdout and stderr to one console:
-// the replay's stderr lines (the engine's error logs, "error: ...") are left out of what is compared.
+const onStm32: Runner = (scenario) => execFileSync(...qemu("stm32", stm32, [scenario]), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+// And for an rv32imc MCU on QEMU's virt machine, whose one console carries stderr too: the replay's stderr lines (the
+// engine's error logs, "error: ...") are left out of what is compared.
 const rv32 = new URL("../../build/chargewasm-replay-rv32.elf", import.meta.url).pathname;
-const onRv32: Runner = (scenario) => execFileSync("qemu-system-riscv32", ["-M", "virt", "-bios", "none", "-nographic", "-monitor", "none", "-serial", "none",
-  "-chardev", "stdio,id=sh", "-semihosting-config", `enable=on,target=native,chardev=sh,arg=${scenario}`, "-kernel", rv32],
-{ encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 }).split("\n").filter((l) => !l.startsWith("error: ")).join("\n");
+const onRv32: Runner = (scenario) => execFileSync(...qemu("rv32", rv32, [scenario]), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 })
+  .split("\n").filter((l) => !l.startsWith("error: ")).join("\n");
 const hosts: Runner[] = [exec(native), exec(sanitized), exec(mcu), onStm32, onRv32];
 
 /** The STM32F405 replay with its scenario sent over USART1 (QEMU's serial port on stdio) once the firmware says its
  *  UART is enabled; EOT ends it. The output still comes through semihosting. */
 function overStm32Usart(scenario: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const p = spawn("qemu-system-arm", ["-M", "netduinoplus2", "-nographic", "-monitor", "none", "-serial", "stdio",
-      "-semihosting-config", "enable=on,target=native,arg=replay,arg=serial", "-kernel", stm32]);
+    const p = spawn(...qemu("stm32", stm32, ["serial"], { serial: "stdio" }));
     let out = "", err = "", sent = false;
     const timer = setTimeout(() => p.kill(), 60_000);
     p.stdout.on("data", (d) => { out += d; });

@@ -1,0 +1,19 @@
+// The command lines that run an MCU replay firmware (boards/posix/replay.c built for the MCU) under QEMU, for the
+// tests (test/host/native.test.ts) and make bench. The command line the firmware sees comes through semihosting:
+// newlib's rdimon (STM32F405) takes argv[0] from it too, picolibc (rv32) supplies its own. picolibc writes stdout
+// and stderr to one semihosting console, which goes to QEMU's stdout.
+export type Mcu = "stm32" | "rv32";
+
+const MACHINES: Record<Mcu, { qemu: string[]; argv0: string[]; console: string[]; chardev: string }> = {
+  stm32: { qemu: ["qemu-system-arm", "-M", "netduinoplus2"], argv0: ["replay"], console: [], chardev: "" },
+  rv32: { qemu: ["qemu-system-riscv32", "-M", "virt", "-bios", "none"], argv0: [], console: ["-chardev", "stdio,id=sh"], chardev: ",chardev=sh" },
+};
+
+/** [command, arguments] running `elf` with `argv`; serial: where USART1 goes; icount: one instruction per virtual ns. */
+export function qemu(mcu: Mcu, elf: string, argv: string[], opts: { serial?: "none" | "stdio"; icount?: boolean } = {}): [string, string[]] {
+  const m = MACHINES[mcu];
+  const [cmd, ...machine] = m.qemu;
+  const args = [...m.argv0, ...argv].map((a) => `,arg=${a}`).join("");
+  return [cmd, [...machine, "-nographic", "-monitor", "none", "-serial", opts.serial ?? "none", ...(opts.icount ? ["-icount", "shift=0"] : []),
+    ...m.console, "-semihosting-config", `enable=on,target=native${m.chardev}${args}`, "-kernel", elf]];
+}
