@@ -38,10 +38,6 @@
 
 struct frame { unsigned char *data; size_t len; };
 
-/* A board input waiting to reach the engine (never from inside an engine call). */
-struct event { uint8_t type; uint8_t len; uint8_t data[64]; };
-#define EVENTS 64
-
 struct cw_board {
   struct lws_context *ctx;
   struct lws *wsi;                /* the open connection */
@@ -62,17 +58,8 @@ struct cw_board {
   const char *store;
   cw_kv *flash;                   /* with a flash:IMAGE store: the MCU ports' key-value store on a simulated flash */
   int reboot;
-  int link;                       /* board link socket, -1 without a board */
-  bl_parser parser;
-  struct event events[EVENTS];
-  int ev_head, ev_count;
-  double meter[10];
-  int meter_evse;                 /* the EVSE whose METER answer is awaited, 0 when none */
-  int virtual_clock;              /* time comes from the board's CLOCK messages */
-  int64_t vnow, vutc;
-  int have_clock;
-  uint32_t sent, received;        /* OCPP frames, reported in NEXT so the board knows when all is delivered */
-  int32_t restarts;               /* engine restarts after traps already told to the board */
+  int link_fd;                    /* board link socket, -1 without a board */
+  bl_client link;                 /* boards/common/boardlink.c */
 };
 
 static cw_engine *engine;
@@ -80,20 +67,11 @@ static volatile sig_atomic_t stopping, trap_requested;
 static lws_sorted_usec_list_t tick_sul;
 static struct lws_context *context;
 static cw_board *the_board;
-static void link_read(cw_board *b);
-static void deliver(cw_board *b);
+static int link_wait(bl_client *c, int timeout);
 
 /* SIGUSR1 (testing): the engine traps at its next entry, as after a fault inside it. */
 static void take_trap_request(void) {
   if (trap_requested && engine) { trap_requested = 0; cw_engine_inject_trap(engine); }
-}
-
-static void link_send(cw_board *b, uint8_t type, const uint8_t *payload, size_t len);
-/* After every engine start (boot, reboot, trap restart) the board reports all its inputs again: HELLO. */
-static void hello(cw_board *b) {
-  uint8_t version[1] = { 1 };
-  b->restarts = engine ? cw_engine_restarts(engine) : 0;
-  link_send(b, BL_HELLO, version, sizeof version);
 }
 
 /* Runs the engine's due work, then wakes the event loop again at its next deadline (at least once a second). */
@@ -101,11 +79,12 @@ static void on_tick(lws_sorted_usec_list_t *sul) {
   (void)sul;
   if (!engine || stopping || the_board->reboot || the_board->fatal) return;
   take_trap_request();
-  if (engine && cw_engine_restarts(engine) != the_board->restarts) hello(the_board);
+  bl_client *link = &the_board->link;
+  if (engine && cw_engine_restarts(engine) != link->restarts) bl_hello(link);
   if (the_board->report_down) { the_board->report_down = 0; cw_engine_on_connection(engine, 0); }
-  if (the_board->link >= 0) { link_read(the_board); deliver(the_board); }
+  if (!link->down) { link_wait(link, 0); take_trap_request(); bl_deliver(link); }
   int32_t next = cw_engine_tick(engine);
-  int32_t cap = the_board->link >= 0 ? 10 : 1000;   /* with a board, look at its inputs every 10 ms */
+  int32_t cap = !link->down ? 10 : 1000;   /* with a board, look at its inputs every 10 ms */
   lws_sul_schedule(context, 0, &tick_sul, on_tick, (lws_usec_t)(next < 0 || next > cap ? cap : next) * LWS_US_PER_MS);
 }
 
@@ -115,8 +94,8 @@ static int64_t ms(clockid_t c) {
   return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-int64_t cw_hal_now_ms(cw_board *b) { return b->virtual_clock ? b->vnow : ms(CLOCK_MONOTONIC); }
-int64_t cw_hal_utc_ms(cw_board *b) { return b->virtual_clock ? b->vutc : ms(CLOCK_REALTIME); }
+int64_t cw_hal_now_ms(cw_board *b) { return b->link.virtual_clock ? b->link.vnow : ms(CLOCK_MONOTONIC); }
+int64_t cw_hal_utc_ms(cw_board *b) { return b->link.virtual_clock ? b->link.vutc : ms(CLOCK_REALTIME); }
 uint32_t cw_hal_random_u32(cw_board *b) {
   (void)b;
   uint32_t r = 0;
@@ -223,7 +202,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     b->rx_len += len;
     if (last) {
       trace("csms -> station", b->rx, b->rx_len);
-      b->received++;
+      b->link.received++;
       size_t n = b->rx_len;
       b->rx_len = 0;
       cw_engine_on_frame(engine, b->rx, n);
@@ -321,7 +300,7 @@ int32_t cw_hal_ws_send(cw_board *b, const uint8_t *frame, size_t len) {
   memcpy(f->data, frame, len);
   f->len = len;
   b->out_count++;
-  b->sent++;
+  b->link.sent++;
   trace("station -> csms", frame, len);
   if (b->out_count >= RX_PAUSE_AT && !b->rx_paused) { b->rx_paused = 1; lws_rx_flow_control(b->wsi, 0); }
   lws_callback_on_writable(b->wsi);
@@ -404,78 +383,37 @@ int32_t cw_hal_store_write(cw_board *b, const uint8_t *key, size_t key_len, cons
   return ok && rename(tmp, path) == 0 ? 0 : 1;
 }
 
-/* ---- the board link ---- */
-static void link_send(cw_board *b, uint8_t type, const uint8_t *payload, size_t len) {
-  if (b->link < 0) return;
-  uint8_t frame[BL_MAX_PAYLOAD + 6];
-  if (len > BL_MAX_PAYLOAD) len = BL_MAX_PAYLOAD;
-  size_t n = bl_encode(type, payload, len, frame);
+/* ---- the board link (boards/common/boardlink.c) over a TCP socket ---- */
+static void link_write(bl_client *c, const uint8_t *frame, size_t n) {
+  cw_board *b = c->port;
   for (size_t off = 0; off < n;) {
-    ssize_t w = send(b->link, frame + off, n - off, MSG_NOSIGNAL);
-    if (w < 0 && errno == EAGAIN) { struct pollfd pf = { b->link, POLLOUT, 0 }; poll(&pf, 1, 100); continue; }
-    if (w <= 0) { fprintf(stderr, "[error] board link: write failed; board I/O lost\n"); close(b->link); b->link = -1; return; }
+    ssize_t w = send(b->link_fd, frame + off, n - off, MSG_NOSIGNAL);
+    if (w < 0 && errno == EAGAIN) { struct pollfd pf = { b->link_fd, POLLOUT, 0 }; poll(&pf, 1, 100); continue; }
+    if (w <= 0) { fprintf(stderr, "[error] board link: write failed; board I/O lost\n"); close(b->link_fd); c->down = 1; return; }
     off += (size_t)w;
   }
 }
 
-/* Reads what the board sent: METER answers fill b->meter, everything else waits in the event queue. */
-static void link_read(cw_board *b) {
+/* Reads what the board sent, waiting up to `timeout` ms for the first bytes. */
+static int link_wait(bl_client *c, int timeout) {
+  cw_board *b = c->port;
   uint8_t chunk[1024];
+  struct pollfd pf = { b->link_fd, POLLIN, 0 };
+  if (c->down || (timeout > 0 && poll(&pf, 1, timeout) <= 0)) return 0;
+  int got = 0;
   for (;;) {
-    ssize_t n = recv(b->link, chunk, sizeof chunk, MSG_DONTWAIT);
+    ssize_t n = recv(b->link_fd, chunk, sizeof chunk, MSG_DONTWAIT);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
       fprintf(stderr, "[error] board link: closed by the board\n");
-      close(b->link); b->link = -1; return;
+      close(b->link_fd); c->down = 1; return got;
     }
-    if (n < 0) return;
-    for (ssize_t i = 0; i < n; i++) {
-      uint8_t type; const uint8_t *payload; size_t len;
-      if (!bl_feed(&b->parser, chunk[i], &type, &payload, &len)) continue;
-      if (type == BL_CLOCK && len == 16 && !engine) {
-        /* Before the engine starts: take the time and say there is nothing scheduled. */
-        memcpy(&b->vnow, payload, 8);
-        memcpy(&b->vutc, payload + 8, 8);
-        b->have_clock = 1;
-        uint8_t p[12] = { 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0 };
-        link_send(b, BL_NEXT, p, sizeof p);
-      } else if (type == BL_METER && len == 81 && payload[0] == b->meter_evse) {
-        memcpy(b->meter, payload + 1, sizeof b->meter);   /* f64 little-endian, as on these hosts */
-        b->meter_evse = 0;
-      } else if (b->ev_count < EVENTS && len <= sizeof b->events[0].data) {
-        struct event *e = &b->events[(b->ev_head + b->ev_count++) % EVENTS];
-        e->type = type; e->len = (uint8_t)len; memcpy(e->data, payload, len);
-      } else fprintf(stderr, "[warn] board link: event queue full; input dropped\n");
-    }
+    if (n < 0) return got;
+    bl_input(c, chunk, (size_t)n);
+    got = 1;
   }
 }
 
-/* Hands queued board inputs to the engine, one at a time, outside any engine call. */
-static void deliver(cw_board *b) {
-  take_trap_request();
-  while (b->ev_count) {
-    struct event *e = &b->events[b->ev_head];
-    if (!engine) return;
-    b->ev_head = (b->ev_head + 1) % EVENTS;
-    b->ev_count--;
-    const uint8_t *d = e->data;
-    if (e->type == BL_PILOT && e->len == 3) cw_engine_on_board_event(engine, d[0], CW_PILOT, d[1] | (d[2] << 8));
-    else if (e->type == BL_TOKEN && e->len >= 2) cw_engine_on_token(engine, d[0], (const char *)d + 2, e->len - 2u, d[1]);
-    else if (e->type == BL_BAY && e->len == 2) cw_engine_on_board_event(engine, d[0], CW_BAY, d[1]);
-    else if (e->type == BL_FEEDBACK && e->len == 3) cw_engine_on_board_event(engine, d[0], d[1], d[2]);
-    else if (e->type == BL_CLOCK && e->len == 16) {
-      /* Virtual time: take it, run what is due, and tell the board the next deadline and the frame counts. */
-      memcpy(&b->vnow, d, 8);
-      memcpy(&b->vutc, d + 8, 8);
-      b->have_clock = 1;
-      int32_t next = engine ? cw_engine_tick(engine) : -1;
-      uint8_t p[12];
-      memcpy(p, &next, 4); memcpy(p + 4, &b->sent, 4); memcpy(p + 8, &b->received, 4);
-      link_send(b, BL_NEXT, p, sizeof p);
-    }
-    else if (e->type == BL_EMS && e->len == 5) cw_engine_on_board_event(engine, d[0], CW_EMS_LIMIT, (int32_t)((uint32_t)d[1] | (uint32_t)d[2] << 8 | (uint32_t)d[3] << 16 | (uint32_t)d[4] << 24));
-    else fprintf(stderr, "[warn] board link: unknown input %u (%u bytes) ignored\n", e->type, e->len);
-  }
-}
+static int64_t link_ms(bl_client *c) { (void)c; return ms(CLOCK_MONOTONIC); }
 
 static int link_connect(const char *spec) {
   char host[256]; const char *port;
@@ -491,46 +429,16 @@ static int link_connect(const char *spec) {
 }
 
 /* ---- board outputs ---- */
-void cw_hal_pilot_set(cw_board *b, int32_t evse, int32_t duty) {
-  uint8_t p[3] = { (uint8_t)evse, (uint8_t)duty, (uint8_t)(duty >> 8) };
-  link_send(b, BL_PILOT_SET, p, sizeof p);
-}
-void cw_hal_contactor_set(cw_board *b, int32_t evse, int32_t closed) {
-  uint8_t p[2] = { (uint8_t)evse, (uint8_t)closed };
-  link_send(b, BL_CONTACTOR_SET, p, sizeof p);
-}
-void cw_hal_lock_set(cw_board *b, int32_t evse, int32_t c, int32_t locked) {
-  uint8_t p[3] = { (uint8_t)evse, (uint8_t)c, (uint8_t)locked };
-  link_send(b, BL_LOCK_SET, p, sizeof p);
-}
-/* Asks the board and waits (at most 500 ms) for its answer; board inputs that arrive meanwhile are queued. */
-int32_t cw_hal_meter_read(cw_board *b, int32_t evse, double *out, size_t cap) {
-  if (b->link < 0) return 0;
-  uint8_t p[1] = { (uint8_t)evse };
-  b->meter_evse = evse;
-  link_send(b, BL_METER_REQ, p, 1);
-  for (int64_t until = ms(CLOCK_MONOTONIC) + 500; b->meter_evse && b->link >= 0 && ms(CLOCK_MONOTONIC) < until;) {
-    struct pollfd pf = { b->link, POLLIN, 0 };
-    if (poll(&pf, 1, 50) > 0) link_read(b);
-  }
-  if (b->meter_evse) { b->meter_evse = 0; fprintf(stderr, "[warn] board link: no meter answer\n"); return 0; }
-  size_t n = cap < 10 ? cap : 10;
-  memcpy(out, b->meter, n * sizeof(double));
-  return (int32_t)n;
-}
+void cw_hal_pilot_set(cw_board *b, int32_t evse, int32_t duty) { bl_pilot_set(&b->link, evse, duty); }
+void cw_hal_contactor_set(cw_board *b, int32_t evse, int32_t closed) { bl_contactor_set(&b->link, evse, closed); }
+void cw_hal_lock_set(cw_board *b, int32_t evse, int32_t c, int32_t locked) { bl_lock_set(&b->link, evse, c, locked); }
+int32_t cw_hal_meter_read(cw_board *b, int32_t evse, double *out, size_t cap) { return bl_meter_read(&b->link, evse, out, cap); }
+void cw_hal_display(cw_board *b, int32_t evse, const uint8_t *text, size_t len) { bl_display(&b->link, evse, text, len); }
 void cw_hal_reboot(cw_board *b, int32_t reason) { b->reboot = reason; }
 void cw_board_fatal(cw_board *b, const char *reason) {
   fprintf(stderr, "[error] fatal: %s\n", reason);
-  uint8_t all[1] = { 0 };   /* EVSE 0: every EVSE */
-  link_send(b, BL_SAFE, all, sizeof all);
+  bl_safe(&b->link);
   b->fatal = 1;
-}
-void cw_hal_display(cw_board *b, int32_t evse, const uint8_t *text, size_t len) {
-  uint8_t p[BL_MAX_PAYLOAD];
-  if (len > BL_MAX_PAYLOAD - 1) len = BL_MAX_PAYLOAD - 1;
-  p[0] = (uint8_t)evse;
-  memcpy(p + 1, text, len);
-  link_send(b, BL_DISPLAY, p, len + 1);
 }
 
 static void on_signal(int sig) { if (sig == SIGUSR1) trap_requested = 1; else stopping = 1; }
@@ -567,19 +475,17 @@ int main(int argc, char **argv) {
   static cw_board board;
   the_board = &board;
   board.store = argv[2];
-  board.link = -1;
+  board.link_fd = -1;
+  board.link = (bl_client){ .down = 1, .write = link_write, .wait = link_wait, .ms = link_ms, .port = &board };
   if (on_flash && flash_open(&board, argv[2] + 6)) { fprintf(stderr, "store: cannot open the flash image %s\n", argv[2] + 6); return 2; }
   if (argc >= 5) {
-    board.link = link_connect(argv[4]);
-    if (board.link < 0) { fprintf(stderr, "board link: cannot connect to %s\n", argv[4]); return 1; }
-    hello(&board);
-    board.virtual_clock = virtual_clock;
+    board.link_fd = link_connect(argv[4]);
+    if (board.link_fd < 0) { fprintf(stderr, "board link: cannot connect to %s\n", argv[4]); return 1; }
+    board.link.down = 0;
+    bl_hello(&board.link);
+    board.link.virtual_clock = virtual_clock;
     /* On a virtual clock nothing starts before the board says what time it is. */
-    while (virtual_clock && !board.have_clock && board.link >= 0) {
-      struct pollfd pf = { board.link, POLLIN, 0 };
-      if (poll(&pf, 1, 1000) > 0) link_read(&board);
-      deliver(&board);
-    }
+    bl_await_clock(&board.link);
   }
   board.rx = malloc(CW_MAX_FRAME);
   lws_set_log_level(LLL_ERR, NULL);
@@ -597,14 +503,14 @@ int main(int argc, char **argv) {
   int32_t reason = 3; /* PowerUp */
   int status = 0, starts = 0;
   for (;;) {
-    engine = cw_engine_new(&board);
+    board.link.engine = engine = cw_engine_new(&board);
     if (!engine) { fprintf(stderr, "out of memory\n"); return 1; }
     if (cw_engine_init(engine, config, config_len, reason)) {
       if (!cw_engine_failed(engine)) fprintf(stderr, "station config refused (%s)\n", argv[1]);
       status = cw_engine_failed(engine) ? 3 : 1;
       break;
     }
-    if (starts++) hello(&board);
+    if (starts++) bl_hello(&board.link);
     on_tick(NULL);
     while (!stopping && !board.reboot && !board.fatal) lws_service(board.ctx, 0);
     if (stopping || board.fatal) { status = board.fatal ? 3 : 0; break; }
@@ -626,7 +532,7 @@ int main(int argc, char **argv) {
   lws_sul_cancel(&tick_sul);
   lws_context_destroy(board.ctx);   /* its close callbacks still see the engine */
   cw_engine_free(engine);
-  engine = NULL;
+  board.link.engine = engine = NULL;
   free(board.rx);
   free(config);
   return status;
