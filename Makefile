@@ -100,7 +100,8 @@ build/kvstore-test: boards/common/kvstore.c boards/include/kvstore.h test/native
 	@mkdir -p build
 	gcc -O2 -std=c11 -Wall -Wextra -Werror -Wshadow $(SAN) -Iboards/include boards/common/kvstore.c test/native/kvstore-test.c -o $@
 
-native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-replay-mcu build/chargewasm-station build/chargewasm-station-asan build/chargewasm-replay-stm32.elf build/chargewasm-replay-rv32.elf build/kvstore-test
+native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-replay-mcu build/chargewasm-station build/chargewasm-station-asan build/chargewasm-replay-stm32.elf build/chargewasm-replay-rv32.elf build/kvstore-test \
+  build/chargewasm-station-stm32.elf
 
 deps: $(NPM_STAMP)
 
@@ -178,7 +179,7 @@ $(1)/engine.o: $(MCU_C)/engine.c $(4)
 $(1)/engine_data.o: $(MCU_C)/engine_data.c $(4)
 	@mkdir -p $(1)
 	$(2) $(3) -c $$< -o $$@
-$(1)/%.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c $(4)
+$(1)/%.o: boards/common/%.c $(wildcard boards/include/*.h) $(NATIVE)/engine.c $(4)
 	@mkdir -p $(1)
 	$(2) $(3) -Wall -Wextra -Werror -c $$< -o $$@
 $(1)/replay.o: boards/posix/replay.c boards/include/chargewasm.h $(4)
@@ -224,6 +225,16 @@ $(F405)/%.o: boards/stm32f405/%.c boards/stm32f405/usart.h $(ARM_STAMP)
 	arm-none-eabi-gcc $(M4_CFLAGS) -D_DEFAULT_SOURCE -Wall -Wextra -Werror -c $< -o $@
 build/chargewasm-replay-stm32.elf: $(M4)/replay.o $(F405)/startup.o $(F405)/usart.o $(F405)/serial-input.o $(M4_ENGINE) $(F405_LD) $(QEMU_STAMP)
 	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=rdimon.specs -nostartfiles -T $(F405_LD) -Wl,--gc-sections -o $@ $(filter %.o,$^) -lm
+
+# The station firmware (boards/common/mcu_station.c) for the STM32F405 (boards/stm32f405/port.c), as QEMU runs it
+# (boards/common/qemu_main.c: config and flash image through semihosting; the flash window in the 64 KiB of RAM that
+# QEMU's netduinoplus2 has beyond the F405's 128 KiB of SRAM, which the linker script leaves alone).
+STATION_COMMON := mcu_station.o boardlink.o kvstore.o modbus.o semihost.o
+$(M4)/qemu_main.o: boards/common/qemu_main.c $(wildcard boards/include/*.h) $(ARM_STAMP)
+	@mkdir -p $(M4)
+	arm-none-eabi-gcc $(M4_CFLAGS) -DCW_FLASH_WINDOW=0x20020000u -Wall -Wextra -Werror -c $< -o $@
+build/chargewasm-station-stm32.elf: $(addprefix $(M4)/,$(STATION_COMMON) qemu_main.o startup.o) $(F405)/port.o $(F405)/usart.o $(M4_ENGINE) $(F405_LD) $(QEMU_STAMP)
+	arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=nano.specs --specs=nosys.specs -nostartfiles -T $(F405_LD) -Wl,--gc-sections -o $@ $(filter %.o,$^) -lm
 
 # The replay counting the engine's own instructions (run under QEMU -icount by make bench).
 $(F405)/replay-profile.elf: $(M4)/replay-profile.o $(M4)/engine_wasm2c-profile.o $(F405)/icount.o $(F405)/startup.o \

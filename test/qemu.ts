@@ -9,11 +9,13 @@ const MACHINES: Record<Mcu, { qemu: string[]; argv0: string[]; console: string[]
   rv32: { qemu: ["qemu-system-riscv32", "-M", "virt", "-bios", "none"], argv0: [], console: ["-chardev", "stdio,id=sh"], chardev: ",chardev=sh" },
 };
 
-/** [command, arguments] running `elf` with `argv`; serial: where USART1 goes; icount: one instruction per virtual ns. */
-export function qemu(mcu: Mcu, elf: string, argv: string[], opts: { serial?: "none" | "stdio"; icount?: boolean } = {}): [string, string[]] {
+/** [command, arguments] running `elf` with `argv`; serial: where the UARTs go, in order (one string: the first);
+ *  icount: one instruction per virtual ns; own: argv[0] is in argv (firmware that reads the command line itself). */
+export function qemu(mcu: Mcu, elf: string, argv: string[], opts: { serial?: string | string[]; icount?: boolean; own?: boolean } = {}): [string, string[]] {
   const m = MACHINES[mcu];
   const [cmd, ...machine] = m.qemu;
-  const args = [...m.argv0, ...argv].map((a) => `,arg=${a}`).join("");
-  return [cmd, [...machine, "-nographic", "-monitor", "none", "-serial", opts.serial ?? "none", ...(opts.icount ? ["-icount", "shift=0"] : []),
+  const args = [...(opts.own ? [] : m.argv0), ...argv].map((a) => `,arg=${a}`).join("");
+  const serial = [opts.serial ?? "none"].flat().flatMap((s) => ["-serial", s]);
+  return [cmd, [...machine, "-nographic", "-monitor", "none", ...serial, ...(opts.icount ? ["-icount", "shift=0"] : []),
     ...m.console, "-semihosting-config", `enable=on,target=native${m.chardev}${args}`, "-kernel", elf]];
 }

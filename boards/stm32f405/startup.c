@@ -77,12 +77,16 @@ void Default_Handler(void) {
 /* Handlers a driver may define (usart.c, icount.c); without one, Default_Handler. */
 void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void USART1_IRQHandler(void) __attribute__((weak, alias("Default_Handler")));
+void USART2_IRQHandler(void) __attribute__((weak, alias("Default_Handler")));
+void USART3_IRQHandler(void) __attribute__((weak, alias("Default_Handler")));
 
-/* The system exceptions, then the STM32F405's interrupts up to USART1 (IRQ 37). */
-__attribute__((section(".isr_vector"), used)) static void *const vectors[16 + 38] = {
+/* The system exceptions, then the STM32F405's interrupts up to USART3 (IRQ 39). */
+__attribute__((section(".isr_vector"), used)) static void *const vectors[16 + 40] = {
   [0] = &_estack, [1] = (void *)Reset_Handler,
   [2 ... 14] = (void *)Default_Handler,
   [15] = (void *)SysTick_Handler,
   [16 ... 16 + 36] = (void *)Default_Handler,
   [16 + 37] = (void *)USART1_IRQHandler,
+  [16 + 38] = (void *)USART2_IRQHandler,
+  [16 + 39] = (void *)USART3_IRQHandler,
 };

@@ -4,58 +4,13 @@
 import { EventEmitter } from "node:events";
 import { createServer, Server, Socket } from "node:net";
 import { Board, EvSpec } from "./board.ts";
+import { NetBridge } from "./bridge.ts";
+import { ModbusMeters } from "./modbus-meter.ts";
+import { BL, encodeFrame, FrameParser } from "./link-frames.ts";
+
+export { BL, crc16, encodeFrame, FrameParser } from "./link-frames.ts";
 import { BOARD_EVENT, ID_TOKEN_TYPES, IdTokenType, PILOT_STATES } from "../hal.ts";
 import type { StationConfig } from "../station.ts";
-
-export const BL = {
-  SOF: 0x7e, HELLO: 0x01, PILOT_SET: 0x10, CONTACTOR_SET: 0x11, LOCK_SET: 0x12, DISPLAY: 0x13, METER_REQ: 0x14, NEXT: 0x15, SAFE: 0x16,
-  PILOT: 0x20, TOKEN: 0x21, BAY: 0x22, FEEDBACK: 0x23, METER: 0x24, EMS: 0x25, CLOCK: 0x26, MAX_PAYLOAD: 512,
-} as const;
-
-/** CRC-16/CCITT-FALSE. */
-export function crc16(data: Uint8Array): number {
-  let crc = 0xffff;
-  for (const b of data) {
-    crc ^= b << 8;
-    for (let k = 0; k < 8; k++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return crc;
-}
-
-export function encodeFrame(type: number, payload: Uint8Array = new Uint8Array()): Buffer {
-  if (payload.length > BL.MAX_PAYLOAD) throw new Error("board link payload too large");
-  const f = Buffer.alloc(payload.length + 6);
-  f[0] = BL.SOF;
-  f.writeUInt16LE(payload.length, 1);
-  f[3] = type;
-  f.set(payload, 4);
-  f.writeUInt16LE(crc16(f.subarray(3, 4 + payload.length)), 4 + payload.length);
-  return f;
-}
-
-/** Splits a byte stream into frames; bytes that do not make a valid frame are counted and skipped. */
-export class FrameParser {
-  private buf = Buffer.alloc(0);
-  dropped = 0;
-  push(chunk: Buffer): { type: number; payload: Buffer }[] {
-    this.buf = Buffer.concat([this.buf, chunk]);
-    const out: { type: number; payload: Buffer }[] = [];
-    for (;;) {
-      const sof = this.buf.indexOf(BL.SOF);
-      if (sof < 0) { this.dropped += this.buf.length; this.buf = Buffer.alloc(0); break; }
-      if (sof > 0) { this.dropped += sof; this.buf = this.buf.subarray(sof); }
-      if (this.buf.length < 3) break;
-      const n = this.buf.readUInt16LE(1);
-      if (n > BL.MAX_PAYLOAD) { this.dropped++; this.buf = this.buf.subarray(1); continue; }
-      if (this.buf.length < n + 6) break;
-      const frame = this.buf.subarray(0, n + 6);
-      if (frame.readUInt16LE(n + 4) !== crc16(frame.subarray(3, n + 4))) { this.dropped++; this.buf = this.buf.subarray(1); continue; }
-      out.push({ type: frame[3], payload: Buffer.from(frame.subarray(4, n + 4)) });
-      this.buf = this.buf.subarray(n + 6);
-    }
-    return out;
-  }
-}
 
 /** What the firmware reports after taking a CLOCK: its next deadline and how many OCPP frames it sent and received. */
 export interface Next { next: number; sent: number; received: number }
@@ -69,11 +24,15 @@ export class LinkedBoard extends EventEmitter {
   private parser = new FrameParser();
   private timer: NodeJS.Timeout;
   private waiting: ((n: Next) => void)[] = [];
+  /** An MCU firmware's network (its NET messages) and energy meters (its Modbus UART). */
+  readonly bridge = new NetBridge((type, p) => this.send(type, p), (msg) => this.emit("warning", msg));
+  readonly meters: ModbusMeters;
 
   constructor(config: StationConfig, private clock?: { now(): number; utc(): number }) {
     super();
     this.opts = { config };
     this.board = new Board(config.evses, config.phases ?? 3, this.now());
+    this.meters = new ModbusMeters(this.board, () => this.now());
     this.server = createServer((s) => this.attach(s));
     // The battery fills at a time only the board knows: look once a second.
     this.timer = setInterval(() => { this.board.advance(this.now()); this.drain(); }, 1000);
@@ -110,21 +69,26 @@ export class LinkedBoard extends EventEmitter {
 
   /** Firmware connections accepted so far (a restarted firmware connects again). */
   links = 0;
+  /** HELLOs received: a firmware sends one when it starts, once its link UART listens. */
+  hellos = 0;
 
   private attach(s: Socket): void {
     this.socket?.destroy();
+    this.bridge.close();
     this.socket = s;
     this.links++;
     s.setNoDelay(true);
     for (const e of this.board.evses) e.forgetReported();
     s.on("data", (chunk) => { for (const f of this.parser.push(chunk)) this.handle(f.type, f.payload); });
-    s.on("close", () => { if (this.socket === s) this.socket = undefined; this.emit("link", false); });
+    s.on("close", () => { if (this.socket === s) { this.socket = undefined; this.bridge.close(); } this.emit("link", false); });
+    s.on("error", () => {});
     this.emit("link", true);
   }
 
   private send(type: number, payload: Uint8Array): void { this.socket?.write(encodeFrame(type, payload)); }
 
   private handle(type: number, p: Buffer): void {
+    if (this.bridge.handle(type, p)) return;
     if (type === BL.NEXT && p.length === 12) {
       this.waiting.shift()?.({ next: p.readInt32LE(0), sent: p.readUInt32LE(4), received: p.readUInt32LE(8) });
       return;
@@ -134,6 +98,7 @@ export class LinkedBoard extends EventEmitter {
     const e = this.board.evses[evse - 1];
     if (type === BL.HELLO) {
       // A (re)started engine knows nothing of the board: report every input as it is now.
+      this.hellos++;
       for (const x of this.board.evses) x.forgetReported();
       this.drain();
       return;
@@ -196,6 +161,8 @@ export class LinkedBoard extends EventEmitter {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.bridge.close();
+    await this.meters.close();
     this.socket?.destroy();
     await new Promise((r) => this.server.close(r));
   }

@@ -14,8 +14,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RemoteStation } from "./remote-station.ts";
 
-/** CW_HOST=posix runs the suites against the native posix station instead of the Node-hosted engine. */
-export const HOST = process.env.CW_HOST === "posix" ? "posix" : "node";
+/** CW_HOST=posix runs the suites against the native posix station instead of the Node-hosted engine; stm32 and
+ *  rv32 against the station firmware of that MCU under QEMU. */
+const HOSTS = ["node", "posix", "stm32", "rv32"] as const;
+export const HOST: (typeof HOSTS)[number] = HOSTS.find((h) => h === process.env.CW_HOST) ?? "node";
+/** The station is a native process (posix or QEMU) driven through the board link. */
+export const NATIVE = HOST !== "node";
 
 const require = createRequire(import.meta.url);
 const schemas: any[] = require("ocpp-rpc/lib/schemas/ocpp2_0_1.json");
@@ -110,14 +114,14 @@ export async function rig(csmsOpts: CsmsOptions = {}, skewMs = 0, listen = true)
   const port = listen ? 0 : await freePort();
   const url = listen ? await csms.listen() : `ws://127.0.0.1:${port}/ocpp`;
   const store = new MemoryStore();
-  const posixDir = HOST === "posix" ? mkdtempSync(join(tmpdir(), "cw-posix-rig-")) : "";
+  const nativeDir = NATIVE ? mkdtempSync(join(tmpdir(), `cw-${HOST}-rig-`)) : "";
   const stations: Station[] = [];
   const r: Rig = {
     clock, csms, url, station: undefined as unknown as Station,
     async start(over = {}, opts = {}) {
       r.station?.stop();
-      const s = HOST === "posix"
-        ? await RemoteStation.start(stationConfig(url, over), clock, csms, posixDir, (opts as Partial<StationOptions>).settleMs) as unknown as Station
+      const s = HOST !== "node"
+        ? await RemoteStation.start(stationConfig(url, over), clock, csms, nativeDir, (opts as Partial<StationOptions>).settleMs, HOST) as unknown as Station
         : await Station.start({ config: stationConfig(url, over), clock, seed: 42, store, record: true, ...opts });
       stations.push(s);
       r.station = s;
@@ -126,7 +130,7 @@ export async function rig(csmsOpts: CsmsOptions = {}, skewMs = 0, listen = true)
     },
     async listen() { await csms.listen(port); },
     async powerCut() {
-      if (HOST === "posix") { await (r.station as unknown as RemoteStation).powerCut(); return; }
+      if (NATIVE) { await (r.station as unknown as RemoteStation).powerCut(); return; }
       const old = r.station;
       old.kill();
       const s = await Station.start({ config: old.opts.config, clock, seed: 43, store, record: true, board: old.board });

@@ -1,7 +1,9 @@
-// The native posix station seen through the same surface the suites use on a
-// Node Station: it runs on the harness's virtual clock (handed over the board
-// link), its board is the Node board simulator, and its frames are the ones the
-// dev CSMS saw. CW_HOST=posix makes the harness use it.
+// A native station seen through the same surface the suites use on a Node
+// Station: the posix station, or the station firmware of an MCU under QEMU. It
+// runs on the harness's virtual clock (handed over the board link), its board is
+// the Node board simulator (for an MCU also its Modbus meters and its network
+// bridge), and its frames are the ones the dev CSMS saw. CW_HOST=posix, stm32 or
+// rv32 makes the harness use it.
 import { EventEmitter } from "node:events";
 import { spawn, ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -13,8 +15,11 @@ import type { DevCsms } from "../../host/csms/server.ts";
 import type { VirtualClock } from "../../host/clock.ts";
 import type { Frame, LogLine, StationConfig } from "../../host/station.ts";
 import { BOOT_REASONS, BootReason, IdTokenType, LOG_LEVELS } from "../../host/hal.ts";
+import { Mcu, qemu } from "../qemu.ts";
 
-const BIN = new URL("../../build/chargewasm-station-asan", import.meta.url).pathname;
+export type Runtime = "posix" | Mcu;
+const build = (f: string) => new URL(`../../build/${f}`, import.meta.url).pathname;
+const BIN = build("chargewasm-station-asan");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class RemoteStation extends EventEmitter {
@@ -30,7 +35,8 @@ export class RemoteStation extends EventEmitter {
   /** Everything the station process printed (its frame trace and log). */
   output = "";
 
-  private constructor(private linked: LinkedBoard, readonly clock: VirtualClock, private csms: DevCsms, config: StationConfig, private settleMs: number) {
+  private constructor(private linked: LinkedBoard, readonly clock: VirtualClock, private csms: DevCsms, config: StationConfig, private settleMs: number,
+    readonly runtime: Runtime) {
     super();
     this.opts = { config };
     csms.on("frame", (f) => {
@@ -39,32 +45,51 @@ export class RemoteStation extends EventEmitter {
     });
   }
 
-  static async start(config: StationConfig, clock: VirtualClock, csms: DevCsms, dir: string, settleMs = 3000): Promise<RemoteStation> {
+  static async start(config: StationConfig, clock: VirtualClock, csms: DevCsms, dir: string, settleMs = 3000, runtime: Runtime = "posix"): Promise<RemoteStation> {
     const linked = new LinkedBoard(config, clock);
     const port = await linked.listen();
-    const s = new RemoteStation(linked, clock, csms, config, settleMs);
+    const s = new RemoteStation(linked, clock, csms, config, settleMs, runtime);
     mkdirSync(join(dir, "store"), { recursive: true, mode: 0o700 });
     writeFileSync(join(dir, "station.json"), JSON.stringify(config));
     // The store as on an MCU: the flash key-value store (boards/common/kvstore.c) on a flash image.
-    s.args = [join(dir, "station.json"), `flash:${join(dir, "store", "flash.img")}`, "--board", `tcp:127.0.0.1:${port}`, "--virtual-clock"];
+    const image = join(dir, "store", "flash.img");
+    s.image = image;
+    if (runtime === "posix") {
+      s.cmd = BIN;
+      s.args = [join(dir, "station.json"), `flash:${image}`, "--board", `tcp:127.0.0.1:${port}`, "--virtual-clock"];
+    } else {
+      // UARTs: the board link, the meters' RS-485 bus, the RFID reader (not wired yet).
+      const tcp = (p: number) => `tcp:127.0.0.1:${p},nodelay=on`;
+      [s.cmd, s.args] = qemu(runtime, build(`chargewasm-station-${runtime}.elf`), ["station", join(dir, "station.json"), image, "--virtual-clock"],
+        { serial: [tcp(port), tcp(await linked.meters.listen()), "null"], own: true });
+    }
     await s.spawn();
     return s;
   }
 
+  private cmd = BIN;
+  private image = "";
+
   private async spawn(): Promise<void> {
-    const was = this.linked.links;
+    const was = this.linked.hellos;
     this.since = this.frames.length;
-    this.proc = spawn(BIN, this.args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1" } });
+    this.proc = spawn(this.cmd, this.args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1" } });
     for (const stream of [this.proc.stdout!, this.proc.stderr!]) createInterface({ input: stream }).on("line", (l) => this.line(l));
     const end = Date.now() + 10000;
-    while (this.linked.links === was) { if (Date.now() > end) throw new Error("posix station did not open the board link:\n" + this.output); await sleep(5); }
+    // Until the firmware says HELLO: an MCU's UART drops what arrives before the firmware has enabled it.
+    while (this.linked.hellos === was) { if (Date.now() > end) throw new Error(`${this.runtime} station did not open the board link:\n` + this.output); await sleep(5); }
     await this.settle();
   }
 
-  get storeDir(): string { return dirname(this.args[1].slice("flash:".length)); }
+  get storeDir(): string { return dirname(this.image); }
+  /** The simulated Modbus meters (an MCU's). */
+  get meters() { return this.linked.meters; }
 
-  /** Testing: the engine traps at its next entry (SIGUSR1). */
-  trapNext(): void { this.proc.kill("SIGUSR1"); }
+  /** Testing: the engine traps at its next entry (SIGUSR1; the posix station only). */
+  trapNext(): void {
+    if (this.runtime !== "posix") throw new Error("trapNext: only the posix station takes SIGUSR1");
+    this.proc.kill("SIGUSR1");
+  }
 
   /** The controller loses power (SIGKILL) and starts again on the same store and board, which keeps its outputs. */
   async powerCut(): Promise<void> {
@@ -146,6 +171,6 @@ export class RemoteStation extends EventEmitter {
   stop(): void {
     this.proc.kill("SIGTERM");
     void this.linked.close();
-    if (/AddressSanitizer|runtime error:/.test(this.output)) throw new Error("posix station:\n" + this.output);
+    if (/AddressSanitizer|runtime error:/.test(this.output)) throw new Error(`${this.runtime} station:\n` + this.output);
   }
 }
