@@ -101,7 +101,7 @@ build/kvstore-test: boards/common/kvstore.c boards/include/kvstore.h test/native
 	gcc -O2 -std=c11 -Wall -Wextra -Werror -Wshadow $(SAN) -Iboards/include boards/common/kvstore.c test/native/kvstore-test.c -o $@
 
 native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-replay-mcu build/chargewasm-station build/chargewasm-station-asan build/chargewasm-replay-stm32.elf build/chargewasm-replay-rv32.elf build/kvstore-test \
-  build/chargewasm-station-stm32.elf
+  build/chargewasm-station-stm32.elf build/chargewasm-station-rv32.elf
 
 deps: $(NPM_STAMP)
 
@@ -260,6 +260,15 @@ build/chargewasm-replay-rv32.elf: $(RV32)/replay.o $(RV32_ENGINE)
 # The rv32 replay counting the engine's own instructions (run under QEMU -icount by make bench).
 $(RV32)/replay-profile.elf: $(RV32)/replay-profile.o $(RV32)/engine_wasm2c-profile.o $(filter-out $(RV32)/engine_wasm2c.o,$(RV32_ENGINE))
 	riscv64-unknown-elf-gcc $(RV32_LDFLAGS) --oslib=semihost --crt0=semihost -o $@ $^ -lm
+# The station firmware for rv32 (boards/rv32/port.c) under QEMU, like the STM32F405's; the flash window above the RAM.
+$(RV32)/qemu_main.o: boards/common/qemu_main.c $(wildcard boards/include/*.h) $(RV_STAMP)
+	@mkdir -p $(RV32)
+	riscv64-unknown-elf-gcc $(RV32_CFLAGS) -DCW_FLASH_WINDOW=0x80200000u -Wall -Wextra -Werror -c $< -o $@
+$(RV32)/port.o: boards/rv32/port.c boards/include/mcu.h $(RV_STAMP)
+	@mkdir -p $(RV32)
+	riscv64-unknown-elf-gcc $(RV32_CFLAGS) -march=rv32imc_zicsr -Wall -Wextra -Werror -c $< -o $@
+build/chargewasm-station-rv32.elf: $(addprefix $(RV32)/,$(STATION_COMMON) qemu_main.o port.o) $(RV32_ENGINE)
+	riscv64-unknown-elf-gcc $(RV32_LDFLAGS) --crt0=minimal --oslib=dummyhost -o $@ $^ -lm
 $(RV32)/engine-rv32.elf: $(RV32)/stub-board.o $(RV32_ENGINE)
 	riscv64-unknown-elf-gcc $(RV32_LDFLAGS) --crt0=minimal --oslib=dummyhost -o $@ $^ -lm
 

@@ -15,7 +15,21 @@ export function qemu(mcu: Mcu, elf: string, argv: string[], opts: { serial?: str
   const m = MACHINES[mcu];
   const [cmd, ...machine] = m.qemu;
   const args = [...(opts.own ? [] : m.argv0), ...argv].map((a) => `,arg=${a}`).join("");
-  const serial = [opts.serial ?? "none"].flat().flatMap((s) => ["-serial", s]);
+  const serial = uarts(mcu, [opts.serial ?? "none"].flat());
   return [cmd, [...machine, "-nographic", "-monitor", "none", ...serial, ...(opts.icount ? ["-icount", "shift=0"] : []),
     ...m.console, "-semihosting-config", `enable=on,target=native${m.chardev}${args}`, "-kernel", elf]];
+}
+
+/** QEMU options wiring UARTs to backends given as -serial strings ("tcp:HOST:PORT,nodelay=on", "null", "stdio").
+ *  The netduinoplus2 has them all (USART1, 2, 3); virt has one 16550, so the second and third are a pci-serial-2x
+ *  card in slot 1, where boards/rv32/port.c looks for it. */
+function uarts(mcu: Mcu, backends: string[]): string[] {
+  if (mcu === "stm32" || backends.length === 1) return backends.flatMap((b) => ["-serial", b]);
+  const chardev = (b: string, id: string) => {
+    const tcp = /^tcp:([^:]+):(\d+)(,.*)?$/.exec(b);
+    return tcp ? `socket,id=${id},host=${tcp[1]},port=${tcp[2]}${tcp[3] ?? ""}` : `${b},id=${id}`;
+  };
+  const [first, ...rest] = backends;
+  const card = rest.flatMap((b, i) => ["-chardev", chardev(b, `uart${i + 1}`)]);
+  return ["-serial", first, ...card, "-device", `pci-serial-2x,addr=01.0,${rest.map((_, i) => `chardev${i + 1}=uart${i + 1}`).join(",")}`];
 }

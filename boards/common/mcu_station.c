@@ -232,6 +232,17 @@ static void seed(cw_board *b) {
   b->rng = (s ^ mcu_ms()) | 1;
 }
 
+/* Hands a complete frame from the CSMS to the engine; 1 when there was one. */
+static int take_frame(cw_board *b, cw_engine *e) {
+  if (!b->rx_ready) return 0;
+  b->link.received++;
+  size_t n = b->rx_len;
+  b->rx_ready = 0;
+  b->rx_len = 0;
+  cw_engine_on_frame(e, b->rx, n);
+  return 1;
+}
+
 /* Runs the engine until it reboots or is given up. */
 static void run(cw_board *b, cw_engine *e) {
   int64_t due = 0;
@@ -241,14 +252,7 @@ static void run(cw_board *b, cw_engine *e) {
     if (b->link.engine && cw_engine_restarts(e) != b->link.restarts) bl_hello(&b->link);
     if (b->report_down) { b->report_down = 0; cw_engine_on_connection(e, 0); busy = 1; }
     if (b->report_up) { b->report_up = 0; cw_engine_on_connection(e, 1); busy = 1; }
-    if (b->rx_ready) {
-      b->link.received++;
-      size_t n = b->rx_len;
-      b->rx_ready = 0;
-      b->rx_len = 0;
-      cw_engine_on_frame(e, b->rx, n);
-      busy = 1;
-    }
+    busy |= take_frame(b, e);
     bl_deliver(&b->link);
     if (busy || (!b->link.virtual_clock && now_ms(b) >= due)) {
       int32_t next = cw_engine_tick(e);
@@ -282,8 +286,15 @@ int mcu_station(const char *config, size_t config_len, const cw_flash *flash, in
     run(b, e);
     if (b->fatal) return 3;
     reason = b->reboot;
-    /* What the engine sent is already with the bridge (the UART writes synchronously): close with 1001. */
-    if (b->up || b->dialing) net_close(b, 1001);
+    /* What the engine sent is already with the bridge (the UART writes synchronously): close with 1001 and wait
+     * (at most 4 s) until the bridge says the connection is down, so the next engine dials a CSMS that saw it go. */
+    if (b->up) {
+      net_close(b, 1001);
+      for (int64_t until = now_ms(b) + 4000; b->up && !b->link.down && now_ms(b) < until;) {
+        take_frame(b, e);   /* what the CSMS still sends (an answer to the last CALL) reaches the old engine */
+        link_wait(&b->link, 50);
+      }
+    }
     say_num("rebooting (boot reason ", reason, ")\n");
     b->reboot = b->up = b->dialing = b->report_up = b->report_down = 0;
     b->rx_len = 0;

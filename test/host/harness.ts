@@ -20,6 +20,8 @@ const HOSTS = ["node", "posix", "stm32", "rv32"] as const;
 export const HOST: (typeof HOSTS)[number] = HOSTS.find((h) => h === process.env.CW_HOST) ?? "node";
 /** The station is a native process (posix or QEMU) driven through the board link. */
 export const NATIVE = HOST !== "node";
+/** The station is MCU firmware under QEMU. */
+export const MCU = HOST === "stm32" || HOST === "rv32";
 
 const require = createRequire(import.meta.url);
 const schemas: any[] = require("ocpp-rpc/lib/schemas/ocpp2_0_1.json");

@@ -169,6 +169,7 @@ export class RemoteStation extends EventEmitter {
   sent(): unknown[][] { return this.frames.filter((f) => f.dir === "out").map((f) => JSON.parse(f.text)); }
 
   stop(): void {
+    if (process.env.CW_DUMP) console.log(this.output);
     this.proc.kill("SIGTERM");
     void this.linked.close();
     if (/AddressSanitizer|runtime error:/.test(this.output)) throw new Error(`${this.runtime} station:\n` + this.output);

@@ -1,7 +1,7 @@
 // Smart charging (block K) against the dev CSMS, and a property test of the
 // composite schedule against an independent per-second evaluator.
 import { afterEach, describe, expect, it } from "vitest";
-import { rig, HOST, type Rig } from "./harness.ts";
+import { rig, NATIVE, type Rig } from "./harness.ts";
 import type { Station } from "../../host/station.ts";
 import { MemoryStore } from "../../host/storage.ts";
 import { chargingRig, tes, act, dm, story } from "./charging.ts";
@@ -304,7 +304,7 @@ describe("engine memory", () => {
     for (let id = 1; id <= 8; id++) expect(await set(id), `profile ${id}`).toEqual({ status: "Accepted" });
     expect(await set(9, { evseId: 1, purpose: "TxDefaultProfile", level: 7 })).toEqual({ status: "Rejected", statusInfo: { reasonCode: "OutOfStorage" } });
     expect(r.station.logs.some((l) => l.msg.includes("too large to persist") || l.msg.includes("could not persist"))).toBe(false);
-    if (HOST !== "posix") {
+    if (!NATIVE) {
       const before = (r.station as Station).memoryBytes;
       for (let i = 0; i < 100; i++) expect((await set(1 + (i % 8))).status).toBe("Accepted");
       expect((r.station as Station).memoryBytes).toBe(before);
@@ -316,7 +316,7 @@ describe("engine memory", () => {
     expect(await entries()).toBe("7");
   });
 
-  it.skipIf(HOST === "posix")("profiles stored by an earlier version (one key holding an array) are moved into their own keys", async () => {
+  it.skipIf(NATIVE)("profiles stored by an earlier version (one key holding an array) are moved into their own keys", async () => {
     const store = new MemoryStore();
     const old = [{ evseId: 1, profile: profile({ id: 21, start: Date.parse("2026-01-01T00:00:00Z"), duration: 86400 * 365, periods: [[0, 11]] }) }];
     store.write("smart-charging/profiles", new TextEncoder().encode(JSON.stringify(old)));
