@@ -6,7 +6,7 @@ ENGINE := build/engine.wasm
 GEN := assembly/generated/ocpp.ts
 ENGINE_SRC := $(shell find assembly -name '*.ts' -not -path 'assembly/generated/*' -not -path 'assembly/__tests__/*') asconfig.json schemas/log-text.mjs
 
-.PHONY: all deps engine native typecheck test test-engine test-host test-posix sim csms bench bench-check clean
+.PHONY: all deps engine native typecheck test test-engine test-host test-posix test-mcu sim csms bench bench-check clean
 
 all: engine
 
@@ -115,11 +115,12 @@ $(ENGINE): $(GEN) $(ENGINE_SRC) schemas/pack-data.ts
 engine: $(ENGINE)
 
 test: engine typecheck
-	@rm -f build/aspect.log build/vitest.json build/vitest-posix.json
+	@rm -f build/aspect.log build/vitest.json build/vitest-posix.json build/vitest-stm32.json build/vitest-rv32.json
 	@status=0; \
 	$(MAKE) --no-print-directory test-engine || status=1; \
 	$(MAKE) --no-print-directory test-host || status=1; \
 	$(MAKE) --no-print-directory test-posix || status=1; \
+	$(MAKE) --no-print-directory test-mcu || status=1; \
 	$(MAKE) --no-print-directory bench-check > build/bench-check.log 2>&1 || { cat build/bench-check.log; status=1; }; \
 	tail -n 22 build/bench-check.log; \
 	npx tsx test/summary.ts || status=1; \
@@ -139,10 +140,17 @@ POSIX_SUITES := provisioning rpc transactions authorization remote-control sessi
 test-posix: engine $(DEB_STAMP) native
 	CW_HOST=posix npx vitest run $(POSIX_SUITES:%=test/host/%.test.ts) --reporter=default --reporter=json --outputFile.json=build/vitest-posix.json
 
+# The same suites against the station firmware of each MCU under QEMU (boards/common/mcu_station.c).
+test-mcu: engine $(DEB_STAMP) native
+	@status=0; for mcu in stm32 rv32; do \
+	  CW_HOST=$$mcu npx vitest run $(POSIX_SUITES:%=test/host/%.test.ts) --reporter=default --reporter=json --outputFile.json=build/vitest-$$mcu.json || status=1; \
+	done; exit $$status
+
 # make sim CSMS=ws://host:port/path connects the station to another CSMS instead of the built-in one;
-# make sim RUNTIME=posix runs the native station (wasm2c, libwebsockets) on the same simulated board.
-# It builds only what it runs: the engine, and for RUNTIME=posix the station binary.
-sim: $(ENGINE) $(if $(filter posix,$(RUNTIME)),build/chargewasm-station)
+# make sim RUNTIME=posix runs the native station (wasm2c, libwebsockets) on the same simulated board; RUNTIME=stm32 and
+# RUNTIME=rv32 the station firmware of that MCU under QEMU, with simulated Modbus meters and a network bridge.
+# It builds only what it runs: the engine, and for a native runtime its station binary or firmware.
+sim: $(ENGINE) $(if $(filter posix,$(RUNTIME)),build/chargewasm-station) $(if $(filter stm32 rv32,$(RUNTIME)),build/chargewasm-station-$(RUNTIME).elf)
 	npx tsx host/cli.ts sim $(if $(CSMS),--csms $(CSMS)) $(if $(RUNTIME),--runtime $(RUNTIME)) $(SIM_ARGS)
 
 csms: deps

@@ -17,10 +17,18 @@ import { startControl } from "./board/control.ts";
 import { EmsBridge } from "./ems/mqtt.ts";
 import { LinkedBoard } from "./board/link.ts";
 import { ENGINE_WASM } from "./engine.ts";
+import { Mcu, qemu } from "./qemu.ts";
+
+type Runtime = "posix" | Mcu;
+const bin = (f: string) => fileURLToPath(new URL(`../build/${f}`, import.meta.url));
+/** What each native runtime runs: the posix station, or the station firmware of an MCU (under QEMU). */
+const NATIVE_BINS: Record<Runtime, string> = {
+  posix: bin("chargewasm-station"), stm32: bin("chargewasm-station-stm32.elf"), rv32: bin("chargewasm-station-rv32.elf"),
+};
 
 const USAGE = `usage:
   chargewasm sim  [--csms ws://host:port/path] [--id IDENTITY] [--password PW] [--config station.json] [--state DIR]
-                  [--port N] [--heartbeat SECONDS] [--control-port N] [--mqtt mqtt://host:port] [--runtime node|posix]
+                  [--port N] [--heartbeat SECONDS] [--control-port N] [--mqtt mqtt://host:port] [--runtime node|posix|stm32|rv32]
   chargewasm csms [--port N] [--heartbeat SECONDS]
   chargewasm ctl  [--control-port N] status
                   | plug EVSE [--max-current A] [--phases N] [--soc PCT] [--capacity WH] [--connector N] [--wants-charge true|false]
@@ -150,21 +158,27 @@ async function check(config: Partial<StationConfig>, source: string): Promise<St
   try { return await checkedConfig(config); } catch (e) { return fail(`${source}: ${(e as Error).message}`); }
 }
 
-/** The native station (build/chargewasm-station) with its board served over the board link. */
-async function simPosix(config: StationConfig, stateDir: string, controlPort: number): Promise<void> {
-  const bin = fileURLToPath(new URL("../build/chargewasm-station", import.meta.url));
+/** A native station with its board served over the board link: the posix station (build/chargewasm-station), or
+ *  the station firmware of an MCU under QEMU, whose meters and network bridge are served here too. */
+async function simNative(config: StationConfig, stateDir: string, controlPort: number, runtime: Runtime): Promise<void> {
   const board = new LinkedBoard(config);
   const control = await bound("control API", "control-port", controlPort, () => startControl(board, controlPort));
   const port = await board.listen();
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const cfgPath = join(stateDir, `${config.identity}.station.json`);
   writeFileSync(cfgPath, JSON.stringify(config), { mode: 0o600 });
-  const child = spawn(bin, [cfgPath, join(stateDir, `${config.identity}-store`), "--board", `tcp:127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+  const [cmd, args] = runtime === "posix"
+    ? [NATIVE_BINS.posix, [cfgPath, join(stateDir, `${config.identity}-store`), "--board", `tcp:127.0.0.1:${port}`]]
+    : qemu(runtime, NATIVE_BINS[runtime], ["station", cfgPath, join(stateDir, `${config.identity}-${runtime}.flash`)], {
+      own: true, serial: [`tcp:127.0.0.1:${port},nodelay=on`, `tcp:127.0.0.1:${await board.meters.listen()},nodelay=on`, "null"],
+    });
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on("line", (line) => console.log(`${stamp()} ${line}`));
   }
-  child.on("exit", (code) => { console.log(`${stamp()} posix station exited (${code})`); process.exit(code ?? 1); });
+  child.on("exit", (code) => { console.log(`${stamp()} ${runtime} station exited (${code})`); process.exit(code ?? 1); });
   board.on("link", (up) => console.log(`${stamp()} board link ${up ? "up" : "down"}`));
+  board.on("warning", (msg) => console.log(`${stamp()} ${msg}`));
   console.log(`control API on ${control.url} (try: host/chargewasm ctl plug 1)`);
   const stop = () => { child.kill("SIGTERM"); };
   process.on("SIGINT", stop);
@@ -209,9 +223,9 @@ async function main(argv: string[]): Promise<void> {
 
   // sim: everything is checked before anything starts.
   const runtime = o.runtime ?? "node";
-  if (runtime !== "node" && runtime !== "posix") fail(`--runtime must be node or posix, not "${runtime}"`);
-  if (runtime === "posix" && !existsSync(fileURLToPath(new URL("../build/chargewasm-station", import.meta.url)))) {
-    fail("--runtime posix: build/chargewasm-station is missing; run make sim RUNTIME=posix (or make native)");
+  if (runtime !== "node" && !(runtime in NATIVE_BINS)) fail(`--runtime must be node, posix, stm32 or rv32, not "${runtime}"`);
+  if (runtime !== "node" && !existsSync(NATIVE_BINS[runtime as Runtime])) {
+    fail(`--runtime ${runtime}: ${NATIVE_BINS[runtime as Runtime]} is missing; run make sim RUNTIME=${runtime} (or make native)`);
   }
   if (o.mqtt !== undefined && !/^mqtts?:\/\/[^/]+/.test(o.mqtt)) fail(`--mqtt must be a broker URL such as mqtt://127.0.0.1:1883, not "${o.mqtt}"`);
   const { config: partial, csmsGiven } = await stationConfig(o);
@@ -231,7 +245,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(`${stamp()} note: --port and --heartbeat configure the dev CSMS, which is not started (the station connects to ${partial.csmsUrl})`);
   }
   const config = partial as StationConfig;
-  if (runtime === "posix") return simPosix(config, stateDir, controlPort);
+  if (runtime !== "node") return simNative(config, stateDir, controlPort, runtime as Runtime);
 
   const station = await Station.create({ config, store });
   const control = await bound("control API", "control-port", controlPort, () => startControl(station, controlPort));

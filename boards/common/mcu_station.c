@@ -248,7 +248,7 @@ static void run(cw_board *b, cw_engine *e) {
   int64_t due = 0;
   while (!b->reboot && !b->fatal) {
     mcu_watchdog_kick();
-    int busy = link_wait(&b->link, 0);
+    int got = link_wait(&b->link, 0), busy = b->link.ev_count > 0;
     if (b->link.engine && cw_engine_restarts(e) != b->link.restarts) bl_hello(&b->link);
     if (b->report_down) { b->report_down = 0; cw_engine_on_connection(e, 0); busy = 1; }
     if (b->report_up) { b->report_up = 0; cw_engine_on_connection(e, 1); busy = 1; }
@@ -257,7 +257,7 @@ static void run(cw_board *b, cw_engine *e) {
     if (busy || (!b->link.virtual_clock && now_ms(b) >= due)) {
       int32_t next = cw_engine_tick(e);
       due = now_ms(b) + (next < 0 || next > 1000 ? 1000 : next);
-    } else mcu_idle();
+    } else if (!got) mcu_idle();
   }
 }
 

@@ -3,8 +3,9 @@
  * timer (10 MHz) for the millisecond clock and to wake from wfi, the NS16550 UART at 0x10000000 for the board link,
  * and two more 16550s for the meter bus and the RFID reader. An ESP32-C3 has its UARTs on chip; virt has one, so
  * the other two are a pci-serial-2x card that mcu_init finds on the PCI bus and maps into I/O space. virt models no
- * watchdog: mcu_watchdog_kick does nothing here (on an ESP32-C3 it feeds the RTC watchdog). Polled UARTs: QEMU holds
- * what a full receive FIFO cannot take, and the main loop reads every millisecond.
+ * watchdog: mcu_watchdog_kick does nothing here (on an ESP32-C3 it feeds the RTC watchdog). The UARTs are read by
+ * polling (QEMU holds what a full receive FIFO cannot take); their receive interrupts, through the PLIC, only wake
+ * the core from wfi, with interrupts left off.
  */
 #include <stdint.h>
 
@@ -18,6 +19,13 @@
 #define MTIMECMP_HI REG32(0x02004004u)
 #define TICKS_PER_MS 10000u
 
+#define PLIC 0x0C000000u
+#define PLIC_ENABLE REG32(PLIC + 0x2000u)          /* hart 0, machine mode: sources 0-31 */
+#define PLIC_ENABLE_HI REG32(PLIC + 0x2004u)       /* sources 32-63 */
+#define PLIC_THRESHOLD REG32(PLIC + 0x200000u)
+#define PLIC_CLAIM REG32(PLIC + 0x200004u)
+#define UART0_IRQ 10u
+#define PCI_IRQS 32u                                 /* INTA-INTD of the PCI bus: sources 32-35 */
 #define PCI_ECAM 0x30000000u
 #define PCI_IO 0x03000000u
 #define CARD_SLOT 1u            /* -device pci-serial-2x,addr=01.0 */
@@ -44,7 +52,8 @@ static void uart_init(uintptr_t base, uint32_t baud) {
   REG8(base + DLM) = (uint8_t)(div >> 8);
   REG8(base + LCR) = 0x03;                   /* 8N1 */
   REG8(base + FCR) = 0x07;                   /* FIFOs on and cleared */
-  REG8(base + MCR) = 0x03;                   /* DTR, RTS */
+  REG8(base + MCR) = 0x0B;                   /* DTR, RTS, OUT2 (the interrupt line) */
+  REG8(base + IER) = 0x01;                   /* received data available */
 }
 
 /* The pci-serial-2x card: I/O BAR 0 at CARD_IO, I/O decoding on; its ports are 8 bytes apart. 0 when absent. */
@@ -62,7 +71,11 @@ void mcu_init(void) {
   uarts[MCU_METER] = extra;
   uarts[MCU_RFID] = extra ? extra + 8 : 0;
   for (int n = 0; n < MCU_UARTS; n++) if (uarts[n]) uart_init(uarts[n], n == MCU_METER ? 9600u : 115200u);
-  __asm__ volatile("csrs mie, %0" : : "r"(1u << 7));   /* the timer may wake wfi (interrupts stay off) */
+  for (unsigned irq = 1; irq < 64; irq++) REG32(PLIC + 4u * irq) = irq == UART0_IRQ || (irq >= PCI_IRQS && irq < PCI_IRQS + 4) ? 1 : 0;
+  PLIC_ENABLE = 1u << UART0_IRQ;
+  PLIC_ENABLE_HI = 0xFu << (PCI_IRQS - 32);
+  PLIC_THRESHOLD = 0;
+  __asm__ volatile("csrs mie, %0" : : "r"((1u << 7) | (1u << 11)));   /* timer and external: they wake wfi */
 }
 
 uint32_t mcu_ms(void) { return (uint32_t)(mtime() / TICKS_PER_MS); }
@@ -90,4 +103,5 @@ void mcu_idle(void) {
   MTIMECMP_LO = (uint32_t)at;
   MTIMECMP_HI = (uint32_t)(at >> 32);
   __asm__ volatile("wfi");
+  for (uint32_t id; (id = PLIC_CLAIM) != 0;) PLIC_CLAIM = id;   /* taken: a source still asserted is pending again */
 }

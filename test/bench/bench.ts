@@ -13,7 +13,7 @@ import { MemoryStore } from "../../host/storage.ts";
 import { defaultStation, DEV_TOKENS } from "../../host/config.ts";
 import { Station } from "../../host/station.ts";
 import { DevCsms } from "../../host/csms/server.ts";
-import { qemu } from "../qemu.ts";
+import { qemu } from "../../host/qemu.ts";
 
 const row = (k: string, v: string) => console.log(`${k.padEnd(52)} ${v}`);
 const CHECK_ONLY = process.argv.includes("--check");

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { replay } from "./replay.ts";
-import { qemu } from "../qemu.ts";
+import { qemu } from "../../host/qemu.ts";
 
 const dir = new URL("../native/", import.meta.url);
 const native = new URL("../../build/chargewasm-replay", import.meta.url).pathname;

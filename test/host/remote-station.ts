@@ -15,7 +15,7 @@ import type { DevCsms } from "../../host/csms/server.ts";
 import type { VirtualClock } from "../../host/clock.ts";
 import type { Frame, LogLine, StationConfig } from "../../host/station.ts";
 import { BOOT_REASONS, BootReason, IdTokenType, LOG_LEVELS } from "../../host/hal.ts";
-import { Mcu, qemu } from "../qemu.ts";
+import { Mcu, qemu } from "../../host/qemu.ts";
 
 export type Runtime = "posix" | Mcu;
 const build = (f: string) => new URL(`../../build/${f}`, import.meta.url).pathname;

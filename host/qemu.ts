@@ -1,5 +1,6 @@
-// The command lines that run an MCU replay firmware (boards/posix/replay.c built for the MCU) under QEMU, for the
-// tests (test/host/native.test.ts) and make bench. The command line the firmware sees comes through semihosting:
+// The command lines that run MCU firmware under QEMU: the station firmware (make sim RUNTIME=stm32|rv32, the suites
+// with CW_HOST=stm32|rv32) and the replay firmware (test/host/native.test.ts, make bench). The command line the
+// firmware sees comes through semihosting:
 // newlib's rdimon (STM32F405) takes argv[0] from it too, picolibc (rv32) supplies its own. picolibc writes stdout
 // and stderr to one semihosting console, which goes to QEMU's stdout.
 export type Mcu = "stm32" | "rv32";
