@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import type { Server } from "node:http";
 import { DevCsms } from "./csms/server.ts";
-import { Station, StationConfig } from "./station.ts";
+import { Station, StationConfig, maskSecrets } from "./station.ts";
 import { FileStore } from "./storage.ts";
 import { defaultStation, DEV_TOKENS } from "./config.ts";
 import { checkedConfig } from "./validate-config.ts";
@@ -179,6 +179,8 @@ async function simNative(config: StationConfig, stateDir: string, controlPort: n
   child.on("exit", (code) => { console.log(`${stamp()} ${runtime} station exited (${code})`); process.exit(code ?? 1); });
   board.on("link", (up) => console.log(`${stamp()} board link ${up ? "up" : "down"}`));
   board.on("warning", (msg) => console.log(`${stamp()} ${msg}`));
+  // The MCU firmware traces no frames itself; its bridge sees them all.
+  board.on("frame", (f: { dir: string; text: string }) => console.log(`${stamp()} ${f.dir === "out" ? "station -> csms" : "csms -> station"} ${maskSecrets(f.text)}`));
   console.log(`control API on ${control.url} (try: host/chargewasm ctl plug 1)`);
   const stop = () => { child.kill("SIGTERM"); };
   process.on("SIGINT", stop);

@@ -13,7 +13,8 @@ export class NetBridge {
   private ws: WebSocket | undefined;
   private sending: Buffer[] = [];
 
-  constructor(private send: (type: number, payload: Uint8Array) => void, private log: (msg: string) => void) {}
+  constructor(private send: (type: number, payload: Uint8Array) => void, private log: (msg: string) => void,
+    private trace: (dir: "out" | "in", text: string) => void = () => {}) {}
 
   /** Takes the NET messages of the link; false for any other. */
   handle(type: number, p: Buffer): boolean {
@@ -25,7 +26,7 @@ export class NetBridge {
       if (p[0] & 1) {
         const text = Buffer.concat(this.sending).toString("utf8");
         this.sending = [];
-        if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(text);
+        if (this.ws?.readyState === WebSocket.OPEN) { this.trace("out", text); this.ws.send(text); }
       }
     } else if (type === BL.NET_CLOSE && p.length === 2) {
       this.ws?.close(p.readUInt16LE(0));
@@ -66,6 +67,7 @@ export class NetBridge {
     ws.on("message", (data, isBinary) => {
       if (isBinary) { this.log("bridge: dropped a binary frame (OCPP-J uses text frames)"); return; }
       const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.toString());
+      this.trace("in", bytes.toString("utf8"));
       for (let off = 0; off < bytes.length || off === 0; off += FRAGMENT) {
         const last = off + FRAGMENT >= bytes.length;
         this.send(BL.NET_RECV, Buffer.concat([Uint8Array.of(last ? 1 : 0), bytes.subarray(off, off + FRAGMENT)]));

@@ -25,7 +25,7 @@ export class LinkedBoard extends EventEmitter {
   private timer: NodeJS.Timeout;
   private waiting: ((n: Next) => void)[] = [];
   /** An MCU firmware's network (its NET messages) and energy meters (its Modbus UART). */
-  readonly bridge = new NetBridge((type, p) => this.send(type, p), (msg) => this.emit("warning", msg));
+  readonly bridge = new NetBridge((type, p) => this.send(type, p), (msg) => this.emit("warning", msg), (dir, text) => this.emit("frame", { dir, text }));
   readonly meters: ModbusMeters;
 
   constructor(config: StationConfig, private clock?: { now(): number; utc(): number }) {

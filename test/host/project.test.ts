@@ -29,7 +29,7 @@ function imports(list: string[]): Set<string> {
 }
 
 describe("the project", () => {
-  it("make sim builds only what it runs: the engine (and the station binary for RUNTIME=posix), never the MCU or sanitizer builds", () => {
+  it("make sim builds only what it runs: the engine, and the station binary or MCU firmware of RUNTIME; never the replays or sanitizer builds", () => {
     const dry = (...args: string[]) => execFileSync("make", ["--dry-run", "--always-make", "sim", ...args], { cwd: root, encoding: "utf8" });
     for (const out of [dry(), dry("RUNTIME=posix")]) {
       expect(out).toContain("--target release");
@@ -38,6 +38,11 @@ describe("the project", () => {
     }
     expect(dry()).not.toContain("chargewasm-station");
     expect(dry("RUNTIME=posix")).toContain("-o build/chargewasm-station ");
+    for (const mcu of ["stm32", "rv32"]) {
+      const out = dry(`RUNTIME=${mcu}`);
+      expect(out).toContain(`-o build/chargewasm-station-${mcu}.elf`);
+      expect(out).not.toMatch(/asan|chargewasm-replay|chargewasm-station /);
+    }
   });
 
   it("the Makefile asks for the Node version package.json requires", () => {

@@ -32,10 +32,11 @@ function waitFor(get: () => string, want: string[], what: string): Promise<void>
 }
 
 describe("chargewasm sim + ctl", () => {
-  it("--runtime posix: the native station on the same board, driven by ctl", async () => {
+  // posix, and the station firmware of each MCU under QEMU (its meter answers over Modbus, its frames go through the bridge).
+  for (const runtime of ["posix", "stm32", "rv32"]) it(`--runtime ${runtime}: the native station on the same board, driven by ctl`, async () => {
     dir = mkdtempSync(join(tmpdir(), "cw-sim-"));
     const [port, control] = [await freePort(), await freePort()];
-    child = spawn(CLI, ["sim", "--runtime", "posix", "--port", String(port), "--control-port", String(control), "--state", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(CLI, ["sim", "--runtime", runtime, "--port", String(port), "--control-port", String(control), "--state", dir], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout!.on("data", (d) => { out += d; });
     child.stderr!.on("data", (d) => { out += d; });
@@ -47,6 +48,7 @@ describe("chargewasm sim + ctl", () => {
     expect((await ctl("status")).evses[0]).toMatchObject({ pilot: "C", contactor: true });
     await ctl("unplug", "1");
     await waitFor(() => out, ['"stoppedReason":"EVDisconnected"'], "posix end");
+    if (runtime !== "posix") expect(out).toMatch(/"measurand":"Energy.Active.Import.Register"/);
   });
 
   it("boots against the built-in CSMS, heartbeats, and charges a car driven by ctl", async () => {
@@ -110,7 +112,7 @@ describe("chargewasm: mistakes a new user makes get one clear line", () => {
       [["sim", "--control-port", "0"], '--control-port must be a TCP port number from 1 to 65535, not "0"'],
       [["sim", "--heartbeat", "abc"], '--heartbeat must be a whole number of seconds above 0, not "abc"'],
       [["csms", "--heartbeat=-5"], '--heartbeat must be a whole number of seconds above 0, not "-5"'],
-      [["sim", "--runtime", "wasm3"], '--runtime must be node or posix, not "wasm3"'],
+      [["sim", "--runtime", "wasm3"], '--runtime must be node, posix, stm32 or rv32, not "wasm3"'],
       [["sim", "--warp"], "sim: Unknown option '--warp'; chargewasm help lists the options"],
       [["ctl", "foo", "1"], 'ctl: unknown action "foo"; one of status, plug, unplug, tap, fault, ev, bay'],
       [["ctl", "plug"], "ctl plug: give the EVSE number, e.g. ctl plug 1"],
