@@ -204,14 +204,16 @@ static double amps_for_duty(int32_t d) {
 int32_t cw_hal_meter_read(cw_board *b, int32_t evse, double *out, size_t cap) {
   static const char *why[] = { "", "no answer", "a corrupt answer", "exception ", "implausible values" };
   if (evse < 1 || evse > MAX_EVSES) return 0;
-  if (cap > 9) out[9] = amps_for_duty(b->duty[evse]);
-  int status = mb_read(&b->meter, (uint8_t)evse, out, cap < 8 ? cap : 8);
-  if (status == MB_OK) return cap < 10 ? (int32_t)cap : 10;
+  size_t n = cap < 10 ? cap : 10;
+  for (size_t i = 0; i < n; i++) out[i] = NAN;   /* what the meter does not give (state of charge) or could not */
+  if (n > 9) out[9] = amps_for_duty(b->duty[evse]);
+  int status = mb_read(&b->meter, (uint8_t)evse, out, n < 8 ? n : 8);
+  if (status == MB_OK) return (int32_t)n;
   say_num("[warn] meter ", evse, ": ");
   say(why[status]);
   if (status == MB_EXCEPTION) say_num("", b->meter.exception, "");
   say("; its values are left out\n");
-  return cap > 9 ? 10 : 0;
+  return (int32_t)n;
 }
 
 void cw_hal_reboot(cw_board *b, int32_t reason) { b->reboot = reason; }

@@ -1,0 +1,88 @@
+// The MCU station firmwares' own drivers under QEMU, against the Node peripherals on their UARTs: the energy of a
+// session comes through the Modbus RTU driver (USART2 on the STM32F405, the PCI 16550 on rv32) from the simulated
+// SDM630 meter, and a meter that goes silent, answers with a bad CRC, an exception or absurd values is detected,
+// logged, its values left out (never invented), and used again once it answers properly, without a reset. A board
+// link that carries noise and corrupted frames loses only those.
+import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DevCsms } from "../../host/csms/server.ts";
+import { VirtualClock } from "../../host/clock.ts";
+import type { MeterFault } from "../../host/board/modbus-meter.ts";
+import { RemoteStation } from "./remote-station.ts";
+import { csmsFrameViolations, stationConfig } from "./harness.ts";
+import { dm, TOKENS } from "./charging.ts";
+
+const ENERGY = "Energy.Active.Import.Register";
+let csms: DevCsms | undefined;
+let station: RemoteStation | undefined;
+afterEach(async () => {
+  station?.stop();
+  if (csms) {
+    const bad = csmsFrameViolations(csms, "CS-TEST-1");
+    await csms.close();
+    expect(bad).toEqual([]);
+    expect(csms.violations).toEqual([]);
+  }
+  csms = station = undefined;
+});
+
+async function charging(mcu: "stm32" | "rv32"): Promise<RemoteStation> {
+  const clock = new VirtualClock();
+  csms = new DevCsms({ now: () => clock.utc(), tokens: TOKENS });
+  const url = await csms.listen();
+  const config = stationConfig(url, { evses: [{ connectors: ["cType2"], maxPowerW: 22080 }], defaults: [dm("AlignedDataCtrlr", "Interval", "0"), dm("SampledDataCtrlr", "TxUpdatedInterval", "60")] });
+  station = await RemoteStation.start(config, clock, csms, mkdtempSync(join(tmpdir(), `cw-${mcu}-drivers-`)), 3000, mcu);
+  station.plug(1);
+  await station.settle();
+  station.tap(1, "ACCEPT1");
+  await station.settle();
+  expect(station.board.evse(1).snapshot(), station.output).toMatchObject({ contactor: true, pilot: "C" });
+  return station;
+}
+
+/** The energy register of every periodic TransactionEvent Updated (undefined where it was left out). */
+function energies(s: RemoteStation): (number | undefined)[] {
+  return s.sent().filter((m) => m[0] === 2 && m[2] === "TransactionEvent" && (m[3] as any).triggerReason === "MeterValuePeriodic")
+    .map((m) => (m[3] as any).meterValue?.flatMap((v: any) => v.sampledValue).find((v: any) => v.measurand === ENERGY && !v.phase)?.value);
+}
+
+for (const mcu of ["stm32", "rv32"] as const) {
+  describe(`${mcu} firmware drivers`, () => {
+    it("a session's energy in TransactionEvents comes from the meter over Modbus RTU", async () => {
+      const s = await charging(mcu);
+      await s.advance(10 * 60_000);
+      const e = energies(s);
+      expect(e.length).toBeGreaterThanOrEqual(9);
+      expect(e.every((v) => typeof v === "number")).toBe(true);
+      for (let i = 1; i < e.length; i++) expect(e[i]!).toBeGreaterThan(e[i - 1]!);
+      // 22 kW for 10 minutes is about 3.7 kWh; the meter's float32 kWh register is exact to well under 1 Wh here.
+      expect(e.at(-1)!).toBeGreaterThan(3000);
+      expect(Math.abs(e.at(-1)! - s.board.evse(1).snapshot().energyWh)).toBeLessThan(400);
+      expect(s.meters.answered.get(1)).toBeGreaterThan(9);
+    }, 60_000);
+
+    const faults: [MeterFault, string][] = [["silent", "no answer"], ["corrupt", "a corrupt answer"], ["exception", "exception 4"], ["absurd", "implausible values"]];
+    for (const [fault, said] of faults) {
+      it(`a meter fault (${fault}) is logged, its values are left out, and readings resume when it answers again`, async () => {
+        const s = await charging(mcu);
+        await s.advance(2 * 60_000);
+        const before = energies(s);
+        s.meters.faults.set(1, fault);
+        await s.advance(3 * 60_000);
+        const during = energies(s).slice(before.length);
+        expect(during.length).toBeGreaterThanOrEqual(2);
+        expect(during, JSON.stringify(energies(s))).toEqual(during.map(() => undefined));
+        expect(s.logs.map((l) => l.msg)).toContain(`meter 1: ${said}; its values are left out`);
+        s.meters.faults.delete(1);
+        await s.advance(3 * 60_000);
+        const after = energies(s).slice(before.length + during.length);
+        expect(after.length).toBeGreaterThanOrEqual(2);
+        expect(after.every((v) => typeof v === "number" && v > before.at(-1)!)).toBe(true);
+        expect(s.boots).toEqual(["PowerUp"]);
+        expect(s.board.evse(1).snapshot()).toMatchObject({ contactor: true, pilot: "C" });
+      }, 60_000);
+    }
+  });
+}
