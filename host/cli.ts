@@ -170,7 +170,7 @@ async function simNative(config: StationConfig, stateDir: string, controlPort: n
   const [cmd, args] = runtime === "posix"
     ? [NATIVE_BINS.posix, [cfgPath, join(stateDir, `${config.identity}-store`), "--board", `tcp:127.0.0.1:${port}`]]
     : qemu(runtime, NATIVE_BINS[runtime], ["station", cfgPath, join(stateDir, `${config.identity}-${runtime}.flash`)], {
-      own: true, serial: [`tcp:127.0.0.1:${port},nodelay=on`, `tcp:127.0.0.1:${await board.meters.listen()},nodelay=on`, "null"],
+      own: true, serial: [port, await board.meters.listen(), await board.rfid.listen()].map((p) => `tcp:127.0.0.1:${p},nodelay=on`),
     });
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
   for (const stream of [child.stdout!, child.stderr!]) {

@@ -14,6 +14,7 @@
 #include "kvstore.h"
 #include "mcu.h"
 #include "modbus.h"
+#include "pn532.h"
 
 #define MAX_EVSES 4
 #define SEED_KEY "board/seed"
@@ -22,6 +23,8 @@ struct cw_board {
   bl_client link;
   cw_kv kv;
   mb_meter meter;
+  pn532 rfid;                    /* the station's reader: tokens go to EVSE 0 */
+  int rfid_lost;                 /* its outage is reported */
   int32_t duty[MAX_EVSES + 1];   /* the pilot duty last set, per mille: the current offered */
   int reboot, fatal;
   int up, dialing;               /* the connection the bridge holds for the engine */
@@ -245,6 +248,18 @@ static int take_frame(cw_board *b, cw_engine *e) {
   return 1;
 }
 
+/* A card newly on the reader goes to the engine as an ISO 14443 idToken of the station's reader (EVSE 0). */
+static int read_card(cw_board *b, cw_engine *e) {
+  char uid[2 * PN532_MAX_UID + 1];
+  int card = pn532_poll(&b->rfid, mcu_ms(), uid);
+  if (pn532_lost(&b->rfid) != b->rfid_lost) {
+    b->rfid_lost = !b->rfid_lost;
+    say(b->rfid_lost ? "[warn] rfid: the reader does not answer\n" : "[info] rfid: the reader answers again\n");
+  }
+  if (card) cw_engine_on_token(e, 0, uid, strlen(uid), 2 /* ISO14443 */);
+  return card;
+}
+
 /* Runs the engine until it reboots or is given up. */
 static void run(cw_board *b, cw_engine *e) {
   int64_t due = 0;
@@ -256,6 +271,7 @@ static void run(cw_board *b, cw_engine *e) {
     if (b->report_up) { b->report_up = 0; cw_engine_on_connection(e, 1); busy = 1; }
     busy |= take_frame(b, e);
     bl_deliver(&b->link);
+    busy |= read_card(b, e);
     if (busy || (!b->link.virtual_clock && now_ms(b) >= due)) {
       int32_t next = cw_engine_tick(e);
       due = now_ms(b) + (next < 0 || next > 1000 ? 1000 : next);
@@ -269,6 +285,7 @@ int mcu_station(const char *config, size_t config_len, const cw_flash *flash, in
   b->link = (bl_client){ .write = link_write, .wait = link_wait, .ms = link_ms, .other = net_input, .port = b,
                          .virtual_clock = virtual_clock };
   mb_init(&b->meter, MCU_METER);
+  pn532_init(&b->rfid, MCU_RFID, mcu_ms());
   if (cw_kv_mount(&b->kv, flash)) { say("[error] store: the flash cannot be mounted\n"); return 2; }
   seed(b);
   bl_hello(&b->link);

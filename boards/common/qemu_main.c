@@ -40,7 +40,16 @@ static void fail(const char *why) {
   sh_exit(2);
 }
 
+static void fail70(void) {
+  static const char why[] = "[error] fault: the firmware stopped\n";
+  sh_console(why, sizeof why - 1);
+  sh_exit(70);
+}
+
 void mcu_console(const char *text, size_t len) { sh_console(text, len); }
+
+/* A fault under QEMU ends the run with status 70, where a board's watchdog would reset it. */
+void cw_fault(void) { fail70(); }
 
 int main(int argc, char **argv) {
   static char config[MAX_CONFIG];

@@ -65,11 +65,15 @@ void Reset_Handler(void) {
 #endif
 }
 
-/* Faults and interrupts nobody handles: stop (under QEMU: exit with a failure status). */
+/* A firmware may say how it stops on a fault (the station under QEMU exits with a status); by default nothing. */
+__attribute__((weak)) void cw_fault(void) {}
+
+/* Faults and interrupts nobody handles: stop (under QEMU: exit with a failure status); a board's watchdog resets. */
 void Default_Handler(void) {
 #ifdef CW_SEMIHOSTING
   _Exit(70);
 #else
+  cw_fault();
   for (;;) {}
 #endif
 }

@@ -6,6 +6,7 @@ import { createServer, Server, Socket } from "node:net";
 import { Board, EvSpec } from "./board.ts";
 import { NetBridge } from "./bridge.ts";
 import { ModbusMeters } from "./modbus-meter.ts";
+import { Pn532Sim } from "./pn532.ts";
 import { BL, encodeFrame, FrameParser } from "./link-frames.ts";
 
 export { BL, crc16, encodeFrame, FrameParser } from "./link-frames.ts";
@@ -27,6 +28,8 @@ export class LinkedBoard extends EventEmitter {
   /** An MCU firmware's network (its NET messages) and energy meters (its Modbus UART). */
   readonly bridge = new NetBridge((type, p) => this.send(type, p), (msg) => this.emit("warning", msg), (dir, text) => this.emit("frame", { dir, text }));
   readonly meters: ModbusMeters;
+  /** An MCU firmware's RFID reader (its PN532 UART). */
+  readonly rfid = new Pn532Sim();
 
   constructor(config: StationConfig, private clock?: { now(): number; utc(): number }) {
     super();
@@ -146,7 +149,10 @@ export class LinkedBoard extends EventEmitter {
   fault(evse: number, state: "E" | "F" | null): void { this.board.fault(evse, state, this.now()); this.drain(); }
   weld(evse: number, welded: boolean): void { this.board.weld(evse, welded, this.now()); this.drain(); }
   bay(evse: number, occupied: boolean): void { this.board.evse(evse).bay = occupied; this.send(BL.BAY, Uint8Array.of(evse, occupied ? 1 : 0)); }
+  /** A card UID (hex, 4, 7 or 10 bytes) goes to the PN532 reader when the firmware has one; any other token to the
+   *  board link (an identifier the board got some other way). */
   tap(evse: number, idToken: string, type: IdTokenType = "ISO14443"): void {
+    if (this.rfid.connected && type === "ISO14443" && /^([0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$/.test(idToken)) { this.rfid.tap(idToken); return; }
     const id = Buffer.from(idToken, "utf8");
     this.send(BL.TOKEN, Buffer.concat([Uint8Array.of(evse, ID_TOKEN_TYPES.indexOf(type)), id]));
   }
@@ -163,6 +169,7 @@ export class LinkedBoard extends EventEmitter {
     clearInterval(this.timer);
     this.bridge.close();
     await this.meters.close();
+    await this.rfid.close();
     this.socket?.destroy();
     await new Promise((r) => this.server.close(r));
   }

@@ -28,19 +28,29 @@ afterEach(async () => {
   csms = station = undefined;
 });
 
-async function charging(mcu: "stm32" | "rv32"): Promise<RemoteStation> {
+const CARD = "04A2B3C4D5E6F7";
+
+async function booted(mcu: "stm32" | "rv32"): Promise<RemoteStation> {
   const clock = new VirtualClock();
-  csms = new DevCsms({ now: () => clock.utc(), tokens: TOKENS });
+  csms = new DevCsms({ now: () => clock.utc(), tokens: { ...TOKENS, [CARD]: "Accepted" } });
   const url = await csms.listen();
   const config = stationConfig(url, { evses: [{ connectors: ["cType2"], maxPowerW: 22080 }], defaults: [dm("AlignedDataCtrlr", "Interval", "0"), dm("SampledDataCtrlr", "TxUpdatedInterval", "60")] });
   station = await RemoteStation.start(config, clock, csms, mkdtempSync(join(tmpdir(), `cw-${mcu}-drivers-`)), 3000, mcu);
-  station.plug(1);
-  await station.settle();
-  station.tap(1, "ACCEPT1");
-  await station.settle();
-  expect(station.board.evse(1).snapshot(), station.output).toMatchObject({ contactor: true, pilot: "C" });
   return station;
 }
+
+async function charging(mcu: "stm32" | "rv32"): Promise<RemoteStation> {
+  await booted(mcu);
+  station!.plug(1);
+  await station!.settle();
+  station!.tap(1, "ACCEPT1");
+  await station!.settle();
+  expect(station!.board.evse(1).snapshot(), station!.output).toMatchObject({ contactor: true, pilot: "C" });
+  return station!;
+}
+
+const authorizes = () => csms!.calls.filter((c) => c.method === "Authorize").map((c) => c.params);
+const realTime = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The energy register of every periodic TransactionEvent Updated (undefined where it was left out). */
 function energies(s: RemoteStation): (number | undefined)[] {
@@ -61,6 +71,37 @@ for (const mcu of ["stm32", "rv32"] as const) {
       expect(e.at(-1)!).toBeGreaterThan(3000);
       expect(Math.abs(e.at(-1)! - s.board.evse(1).snapshot().energyWh)).toBeLessThan(400);
       expect(s.meters.answered.get(1)).toBeGreaterThan(9);
+    }, 60_000);
+
+    it("a card on the PN532 reader is the idToken (its UID, ISO14443), read once per presentation, and starts charging", async () => {
+      const s = await booted(mcu);
+      s.plug(1);
+      await s.settle();
+      s.tap(1, CARD);
+      await s.settle();
+      expect(authorizes()).toEqual([{ idToken: { idToken: CARD, type: "ISO14443" } }]);
+      expect(s.board.evse(1).snapshot()).toMatchObject({ contactor: true, pilot: "C" });
+      await realTime(3 * 200);   // the card stays for two polls; it is not presented again
+      await s.settle();
+      expect(authorizes()).toHaveLength(1);
+    }, 60_000);
+
+    it("a reader that answers with garbage is reported once, and its cards are read again when it recovers", async () => {
+      const s = await booted(mcu);
+      s.meters.faults.clear();
+      s.plug(1);
+      await s.settle();
+      s.rfid.garbage = true;
+      await realTime(1500);
+      await s.settle();
+      expect(s.logs.filter((l) => l.msg === "rfid: the reader does not answer")).toHaveLength(1);
+      s.rfid.garbage = false;
+      await realTime(1000);
+      expect(s.logs.map((l) => l.msg)).toContain("rfid: the reader answers again");
+      s.tap(1, CARD);
+      await s.settle();
+      expect(authorizes()).toEqual([{ idToken: { idToken: CARD, type: "ISO14443" } }]);
+      expect(s.boots).toEqual(["PowerUp"]);
     }, 60_000);
 
     const faults: [MeterFault, string][] = [["silent", "no answer"], ["corrupt", "a corrupt answer"], ["exception", "exception 4"], ["absurd", "implausible values"]];

@@ -58,10 +58,10 @@ export class RemoteStation extends EventEmitter {
       s.cmd = BIN;
       s.args = [join(dir, "station.json"), `flash:${image}`, "--board", `tcp:127.0.0.1:${port}`, "--virtual-clock"];
     } else {
-      // UARTs: the board link, the meters' RS-485 bus, the RFID reader (not wired yet).
+      // UARTs: the board link, the meters' RS-485 bus, the RFID reader.
       const tcp = (p: number) => `tcp:127.0.0.1:${p},nodelay=on`;
       [s.cmd, s.args] = qemu(runtime, build(`chargewasm-station-${runtime}.elf`), ["station", join(dir, "station.json"), image, "--virtual-clock"],
-        { serial: [tcp(port), tcp(await linked.meters.listen()), "null"], own: true });
+        { serial: [tcp(port), tcp(await linked.meters.listen()), tcp(await linked.rfid.listen())], own: true });
     }
     await s.spawn();
     return s;
@@ -82,8 +82,9 @@ export class RemoteStation extends EventEmitter {
   }
 
   get storeDir(): string { return dirname(this.image); }
-  /** The simulated Modbus meters (an MCU's). */
+  /** The simulated Modbus meters and PN532 reader (an MCU's). */
   get meters() { return this.linked.meters; }
+  get rfid() { return this.linked.rfid; }
 
   /** Testing: the engine traps at its next entry (SIGUSR1; the posix station only). */
   trapNext(): void {
@@ -135,7 +136,7 @@ export class RemoteStation extends EventEmitter {
       const mine = this.frames.slice(this.since);
       const fromStation = mine.filter((f) => f.dir === "out").length;
       const toStation = mine.filter((f) => f.dir === "in").length;
-      if (fromStation >= n.sent && n.received >= toStation && this.openCalls() === 0) { if (++stable >= 2) return; }
+      if (fromStation >= n.sent && n.received >= toStation && this.openCalls() === 0 && !this.linked.rfid.pending) { if (++stable >= 2) return; }
       else stable = 0;
       await sleep(3);
     }
