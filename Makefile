@@ -122,7 +122,7 @@ test: engine typecheck
 	$(MAKE) --no-print-directory test-posix || status=1; \
 	$(MAKE) --no-print-directory test-mcu || status=1; \
 	$(MAKE) --no-print-directory bench-check > build/bench-check.log 2>&1 || { cat build/bench-check.log; status=1; }; \
-	tail -n 22 build/bench-check.log; \
+	tail -n 28 build/bench-check.log; \
 	npx tsx test/summary.ts || status=1; \
 	exit $$status
 

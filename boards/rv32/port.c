@@ -38,6 +38,13 @@ enum { RBR = 0, THR = 0, IER = 1, FCR = 2, LCR = 3, MCR = 4, LSR = 5, DLL = 0, D
 
 static uintptr_t uarts[MCU_UARTS];
 
+/* How the firmware stops on a fault (under QEMU it exits with a status); by default it waits for a reset. */
+__attribute__((weak)) void cw_fault(void) {}
+__attribute__((interrupt("machine"), aligned(4))) static void trap(void) {
+  cw_fault();
+  for (;;) {}
+}
+
 static uint64_t mtime(void) {
   uint32_t hi, lo;
   do { hi = MTIME_HI; lo = MTIME_LO; } while (hi != MTIME_HI);
@@ -66,6 +73,7 @@ static uintptr_t card(void) {
 }
 
 void mcu_init(void) {
+  __asm__ volatile("csrw mtvec, %0" : : "r"(trap));   /* exceptions (interrupts stay off) */
   uintptr_t extra = card();
   uarts[MCU_LINK] = 0x10000000u;
   uarts[MCU_METER] = extra;

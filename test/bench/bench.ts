@@ -242,12 +242,19 @@ function native(): void {
 }
 
 /** The engine as MCU firmware (wasm2c, the static runtime, a board that does nothing): build/m4/engine-m4.elf for a
- *  Cortex-M4 (STM32F405), build/rv32/engine-rv32.elf for an rv32imc MCU. */
+ *  Cortex-M4 (STM32F405), build/rv32/engine-rv32.elf for an rv32imc MCU; and the whole station firmware of each
+ *  (the engine with its drivers, board link and network bridge client, flash store, QEMU start-up). */
 function mcuImages(): void {
-  for (const [key, name, size, elf] of [["m4", "Cortex-M4", "arm-none-eabi-size", "build/m4/engine-m4.elf"], ["rv32", "rv32imc", "riscv64-unknown-elf-size", "build/rv32/engine-rv32.elf"]]) {
-    const [text, data, bss] = execFileSync(size, [elf], { encoding: "utf8" }).split("\n")[1].trim().split(/\s+/).map(Number);
+  const mcus = [["m4", "Cortex-M4", "arm-none-eabi-size", "build/m4/engine-m4.elf", "build/chargewasm-station-stm32.elf"],
+    ["rv32", "rv32imc", "riscv64-unknown-elf-size", "build/rv32/engine-rv32.elf", "build/chargewasm-station-rv32.elf"]];
+  for (const [key, name, size, engine, station] of mcus) {
+    const sizeOf = (elf: string) => execFileSync(size, [elf], { encoding: "utf8" }).split("\n")[1].trim().split(/\s+/).map(Number);
+    const [text, data, bss] = sizeOf(engine);
     figure(`${key}_flash`, `${name} image flash (text+rodata+data)`, text + data, "B");
     figure(`${key}_ram_static`, `${name} RAM besides linear memory (data+bss)`, data + bss - 65536, "B");
+    const [sText, sData, sBss] = sizeOf(station);
+    figure(`${key}_station_flash`, `${name} station firmware flash (text+rodata+data)`, sText + sData, "B");
+    figure(`${key}_station_ram`, `${name} station firmware RAM (data+bss, with the 64 KiB page)`, sData + sBss, "B");
   }
 }
 

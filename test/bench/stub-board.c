@@ -1,12 +1,14 @@
 /*
  * The smallest MCU firmware around the engine (Cortex-M4 and rv32imc), for measuring it (make bench): the wasm2c binding, the
- * static runtime and a board whose HAL does nothing. It boots the engine and runs its timers; the MCU ports
- * (the next issue) replace this with real drivers.
+ * static runtime and a board whose HAL does nothing. It boots the engine and runs its timers, and calls every other
+ * export on an input that never comes, so that the image holds the whole engine. The station firmware
+ * (boards/common/mcu_station.c) is this with real drivers.
  */
 #include <stdint.h>
 #include "chargewasm.h"
 
 struct cw_board { int64_t now; uint32_t seed; };
+static volatile int input;
 
 static const char config[] =
   "{\"csmsUrl\":\"ws://csms/ocpp\",\"identity\":\"CW-M4\",\"vendorName\":\"chargewasm\",\"model\":\"m4\","
@@ -41,6 +43,10 @@ int main(int argc, char **argv) {
   cw_engine *e = cw_engine_new(&board);
   if (!e || cw_engine_init(e, config, sizeof config - 1, 3)) return 1;
   for (;;) {
+    if (input == 1) cw_engine_on_connection(e, 1);
+    if (input == 2) cw_engine_on_frame(e, (const uint8_t *)config, sizeof config - 1);
+    if (input == 3) cw_engine_on_board_event(e, 1, CW_PILOT, 1);
+    if (input == 4) cw_engine_on_token(e, 0, "04A2B3C4", 8, 2);
     int32_t next = cw_engine_tick(e);
     board.now += next > 0 ? next : 1000;
   }
