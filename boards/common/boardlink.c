@@ -24,20 +24,36 @@ size_t bl_encode(uint8_t type, const uint8_t *payload, size_t len, uint8_t *out)
   return len + 6;
 }
 
+/* Drops the first byte and everything up to the next SOF: a frame may start inside a broken one. */
+static void resync(bl_parser *p) {
+  size_t i = 1;
+  while (i < p->have && p->buf[i] != BL_SOF) i++;
+  p->dropped += (uint32_t)i;
+  memmove(p->buf, p->buf + i, p->have - i);
+  p->have -= i;
+}
+
 int bl_feed(bl_parser *p, uint8_t byte, uint8_t *type, const uint8_t **payload, size_t *len) {
+  if (p->taken) {   /* the frame returned last time */
+    memmove(p->buf, p->buf + p->taken, p->have - p->taken);
+    p->have -= p->taken;
+    p->taken = 0;
+  }
   if (p->have == 0 && byte != BL_SOF) { p->dropped++; return 0; }
   p->buf[p->have++] = byte;
-  if (p->have < 3) return 0;
-  size_t n = (size_t)p->buf[1] | ((size_t)p->buf[2] << 8);
-  if (n > BL_MAX_PAYLOAD) { p->dropped += (uint32_t)p->have; p->have = 0; return 0; }
-  if (p->have < n + 6) return 0;
-  uint16_t crc = (uint16_t)(p->buf[4 + n] | (p->buf[5 + n] << 8));
-  p->have = 0;
-  if (crc != bl_crc(p->buf + 3, n + 1)) { p->dropped += (uint32_t)(n + 6); return 0; }
-  *type = p->buf[3];
-  *payload = p->buf + 4;
-  *len = n;
-  return 1;
+  for (;;) {
+    if (p->have < 3) return 0;
+    size_t n = (size_t)p->buf[1] | ((size_t)p->buf[2] << 8);
+    if (n > BL_MAX_PAYLOAD) { resync(p); continue; }
+    if (p->have < n + 6) return 0;
+    uint16_t crc = (uint16_t)(p->buf[4 + n] | (p->buf[5 + n] << 8));
+    if (crc != bl_crc(p->buf + 3, n + 1)) { resync(p); continue; }
+    p->taken = n + 6;
+    *type = p->buf[3];
+    *payload = p->buf + 4;
+    *len = n;
+    return 1;
+  }
 }
 
 /* ---- the firmware's end ---- */

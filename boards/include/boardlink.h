@@ -29,10 +29,13 @@ size_t bl_encode(uint8_t type, const uint8_t *payload, size_t len, uint8_t *out)
 typedef struct {
   uint8_t buf[BL_MAX_PAYLOAD + 6];
   size_t have;
+  size_t taken;                /* the size of the frame returned last, dropped at the next byte */
   uint32_t dropped;            /* bytes skipped while resynchronising */
 } bl_parser;
 
-/* Feeds one byte; returns 1 when a whole, valid frame is complete (type and payload set). */
+/* Feeds one byte; returns 1 when a whole, valid frame is complete (type and payload set, valid until the next call).
+ * After a bad length or CRC it drops one byte and looks for the next SOF in what it holds, so a frame that starts
+ * inside a broken one is still found. */
 int bl_feed(bl_parser *p, uint8_t byte, uint8_t *type, const uint8_t **payload, size_t *len);
 
 /* ---- the firmware's end: board inputs queued for the engine, the meter's answer, virtual time ---- */

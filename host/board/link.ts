@@ -90,6 +90,9 @@ export class LinkedBoard extends EventEmitter {
 
   private send(type: number, payload: Uint8Array): void { this.socket?.write(encodeFrame(type, payload)); }
 
+  /** Bytes onto the link as they are: line noise and broken frames, for tests of the firmware's receiver. */
+  raw(bytes: Uint8Array): void { this.socket?.write(bytes); }
+
   private handle(type: number, p: Buffer): void {
     if (this.bridge.handle(type, p)) return;
     if (type === BL.NEXT && p.length === 12) {

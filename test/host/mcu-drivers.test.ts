@@ -13,6 +13,7 @@ import type { MeterFault } from "../../host/board/modbus-meter.ts";
 import { RemoteStation } from "./remote-station.ts";
 import { csmsFrameViolations, stationConfig } from "./harness.ts";
 import { dm, TOKENS } from "./charging.ts";
+import { BL, encodeFrame } from "../../host/board/link.ts";
 
 const ENERGY = "Energy.Active.Import.Register";
 let csms: DevCsms | undefined;
@@ -101,6 +102,22 @@ for (const mcu of ["stm32", "rv32"] as const) {
       s.tap(1, CARD);
       await s.settle();
       expect(authorizes()).toEqual([{ idToken: { idToken: CARD, type: "ISO14443" } }]);
+      expect(s.boots).toEqual(["PowerUp"]);
+    }, 60_000);
+
+    it("noise and corrupted frames on the board link are skipped; the frames around them arrive", async () => {
+      const s = await booted(mcu);
+      const faulted = Buffer.from(encodeFrame(BL.PILOT, Uint8Array.of(1, 4, 1)));   // state E on EVSE 1 ...
+      faulted[faulted.length - 1] ^= 0x55;                                            // ... with a broken CRC
+      const tooLong = Buffer.of(BL.SOF, 0xff, 0xff, BL.PILOT);                        // a length over the limit
+      s.raw(Buffer.concat([Buffer.from("line noise \x7e\x01"), faulted, tooLong, Buffer.alloc(700, 0x7e)]));
+      s.plug(1);
+      await s.settle();
+      s.tap(1, "ACCEPT1");
+      await s.settle();
+      expect(s.board.evse(1).snapshot()).toMatchObject({ contactor: true, pilot: "C" });
+      const statuses = csms!.calls.filter((c) => c.method === "StatusNotification").map((c) => c.params.connectorStatus);
+      expect(statuses).not.toContain("Faulted");
       expect(s.boots).toEqual(["PowerUp"]);
     }, 60_000);
 

@@ -85,6 +85,8 @@ export class RemoteStation extends EventEmitter {
   /** The simulated Modbus meters and PN532 reader (an MCU's). */
   get meters() { return this.linked.meters; }
   get rfid() { return this.linked.rfid; }
+  /** Raw bytes onto the board link (noise, broken frames). */
+  raw(bytes: Uint8Array): void { this.linked.raw(bytes); }
 
   /** Testing: the engine traps at its next entry (SIGUSR1; the posix station only). */
   trapNext(): void {
