@@ -237,7 +237,7 @@ build/chargewasm-replay-stm32.elf: $(M4)/replay.o $(F405)/startup.o $(F405)/usar
 # The station firmware (boards/common/mcu_station.c) for the STM32F405 (boards/stm32f405/port.c), as QEMU runs it
 # (boards/common/qemu_main.c: config and flash image through semihosting; the flash window in the 64 KiB of RAM that
 # QEMU's netduinoplus2 has beyond the F405's 128 KiB of SRAM, which the linker script leaves alone).
-STATION_COMMON := mcu_station.o boardlink.o kvstore.o modbus.o pn532.o semihost.o
+STATION_COMMON := mcu_station.o boardlink.o kvstore.o modbus.o pilot.o pn532.o semihost.o
 $(M4)/qemu_main.o: boards/common/qemu_main.c $(wildcard boards/include/*.h) $(ARM_STAMP)
 	@mkdir -p $(M4)
 	arm-none-eabi-gcc $(M4_CFLAGS) -DCW_FLASH_WINDOW=0x20020000u -Wall -Wextra -Werror -c $< -o $@

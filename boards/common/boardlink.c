@@ -93,16 +93,21 @@ void bl_input(bl_client *c, const uint8_t *bytes, size_t n) {
     else if (type == BL_METER && len == 81 && p[0] == c->meter_evse) {
       for (int k = 0; k < 10; k++) { int64_t v = get64(p + 1 + 8 * k); memcpy(&c->meter[k], &v, 8); }
       c->meter_evse = 0;
-    } else if (c->ev_count < BL_EVENTS && len <= sizeof c->events[0].data) {
-      bl_event *e = &c->events[(c->ev_head + c->ev_count++) % BL_EVENTS];
-      e->type = type;
-      e->len = (uint8_t)len;
-      memcpy(e->data, p, len);
-    } else {
-      static const char full[] = "board link: event queue full; input dropped";
-      cw_hal_log(c->port, 1, (const uint8_t *)full, sizeof full - 1);
-    }
+    } else bl_queue(c, type, p, len);
   }
+}
+
+int bl_queue(bl_client *c, uint8_t type, const uint8_t *p, size_t len) {
+  if (c->ev_count == BL_EVENTS || len > sizeof c->events[0].data) {
+    static const char full[] = "board link: event queue full; input dropped";
+    cw_hal_log(c->port, 1, (const uint8_t *)full, sizeof full - 1);
+    return 0;
+  }
+  bl_event *e = &c->events[(c->ev_head + c->ev_count++) % BL_EVENTS];
+  e->type = type;
+  e->len = (uint8_t)len;
+  memcpy(e->data, p, len);
+  return 1;
 }
 
 void bl_deliver(bl_client *c) {
@@ -126,9 +131,9 @@ void bl_deliver(bl_client *c) {
 }
 
 void bl_hello(bl_client *c) {
-  uint8_t version[1] = { 1 };
+  uint8_t hello[2] = { 1, c->caps };   /* version, capabilities */
   c->restarts = c->engine ? cw_engine_restarts(c->engine) : 0;
-  bl_send(c, BL_HELLO, version, sizeof version);
+  bl_send(c, BL_HELLO, hello, c->caps ? 2 : 1);
 }
 
 void bl_await_clock(bl_client *c) {

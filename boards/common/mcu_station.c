@@ -14,6 +14,7 @@
 #include "kvstore.h"
 #include "mcu.h"
 #include "modbus.h"
+#include "pilot.h"
 #include "pn532.h"
 
 #define MAX_EVSES 4
@@ -26,6 +27,7 @@ struct cw_board {
   pn532 rfid;                    /* the station's reader: tokens go to EVSE 0 */
   int rfid_lost;                 /* its outage is reported */
   int32_t duty[MAX_EVSES + 1];   /* the pilot duty last set, per mille: the current offered */
+  cw_pilot pilot[MAX_EVSES + 1]; /* each EVSE's pilot, decoded from the samples the board's ADC takes */
   int reboot, fatal;
   int up, dialing;               /* the connection the bridge holds for the engine */
   int report_up, report_down;    /* to tell the engine from the main loop */
@@ -122,7 +124,7 @@ static void net_close(cw_board *b, uint16_t code) {
   bl_send(&b->link, BL_NET_CLOSE, p, 2);
 }
 
-/* NET_* from the bridge; the rest of the board's messages go to the board link's queue. */
+/* NET_* from the bridge and the pilot's ADC samples; the rest of the board's messages go to the board link's queue. */
 static int net_input(bl_client *c, uint8_t type, const uint8_t *p, size_t len) {
   cw_board *b = c->port;
   b->rng ^= (uint64_t)mcu_ms() << 17;
@@ -155,6 +157,16 @@ static int net_input(bl_client *c, uint8_t type, const uint8_t *p, size_t len) {
     if (p[0] & 1) {
       if (b->too_large) { net_close(b, 1009); b->too_large = 0; b->rx_len = 0; }
       else b->rx_ready = 1;
+    }
+  } else if (type == BL_PILOT_ADC && len == 7 && p[0] >= 1 && p[0] <= MAX_EVSES) {
+    /* u8 evse, u8 connector, u8 samples, i16 high mV, i16 low mV: that many ADC samples of one level */
+    cw_pilot *pl = &b->pilot[p[0]];
+    int32_t high = (int16_t)(p[3] | p[4] << 8), low = (int16_t)(p[5] | p[6] << 8);
+    int pwm = b->duty[p[0]] > 0 && b->duty[p[0]] < 1000;
+    for (int i = 0; i < p[2]; i++) {
+      if (!cw_pilot_sample(pl, high, low, pwm)) continue;
+      uint8_t ev[3] = { p[0], pl->state, p[1] };
+      bl_queue(c, BL_PILOT, ev, sizeof ev);
     }
   } else return 0;
   return 1;
@@ -248,6 +260,13 @@ static int take_frame(cw_board *b, cw_engine *e) {
   return 1;
 }
 
+/* HELLO after every engine start: the board sends every input again, and the pilots are decoded afresh (a new
+ * engine starts from state A, so every other state must reach it as a change). */
+static void hello(cw_board *b) {
+  for (int i = 0; i <= MAX_EVSES; i++) cw_pilot_init(&b->pilot[i]);
+  bl_hello(&b->link);
+}
+
 /* A card newly on the reader goes to the engine as an ISO 14443 idToken of the station's reader (EVSE 0). */
 static int read_card(cw_board *b, cw_engine *e) {
   char uid[2 * PN532_MAX_UID + 1];
@@ -266,7 +285,7 @@ static void run(cw_board *b, cw_engine *e) {
   while (!b->reboot && !b->fatal) {
     mcu_watchdog_kick();
     int got = link_wait(&b->link, 0), busy = b->link.ev_count > 0;
-    if (b->link.engine && cw_engine_restarts(e) != b->link.restarts) bl_hello(&b->link);
+    if (b->link.engine && cw_engine_restarts(e) != b->link.restarts) hello(b);
     if (b->report_down) { b->report_down = 0; cw_engine_on_connection(e, 0); busy = 1; }
     if (b->report_up) { b->report_up = 0; cw_engine_on_connection(e, 1); busy = 1; }
     busy |= take_frame(b, e);
@@ -283,12 +302,13 @@ int mcu_station(const char *config, size_t config_len, const cw_flash *flash, in
   static cw_board board;
   cw_board *b = &board;
   b->link = (bl_client){ .write = link_write, .wait = link_wait, .ms = link_ms, .other = net_input, .port = b,
-                         .virtual_clock = virtual_clock };
+                         .virtual_clock = virtual_clock, .caps = BL_CAP_PILOT_ADC };
+  for (int i = 0; i <= MAX_EVSES; i++) cw_pilot_init(&b->pilot[i]);
   mb_init(&b->meter, MCU_METER);
   pn532_init(&b->rfid, MCU_RFID, mcu_ms());
   if (cw_kv_mount(&b->kv, flash)) { say("[error] store: the flash cannot be mounted\n"); return 2; }
   seed(b);
-  bl_hello(&b->link);
+  hello(b);
   bl_await_clock(&b->link);
   int32_t reason = 3;   /* PowerUp */
   for (int starts = 0;; starts++) {
@@ -301,7 +321,7 @@ int mcu_station(const char *config, size_t config_len, const cw_flash *flash, in
       cw_engine_free(e);
       return failed ? 3 : 1;
     }
-    if (starts) bl_hello(&b->link);
+    if (starts) hello(b);
     run(b, e);
     if (b->fatal) return 3;
     reason = b->reboot;

@@ -20,7 +20,9 @@ enum { BL_HELLO = 0x01, BL_PILOT_SET = 0x10, BL_CONTACTOR_SET = 0x11, BL_LOCK_SE
        BL_NEXT = 0x15, BL_SAFE = 0x16, BL_NET_OPEN = 0x17, BL_NET_SEND = 0x18, BL_NET_CLOSE = 0x19 };
 /* board -> firmware */
 enum { BL_PILOT = 0x20, BL_TOKEN = 0x21, BL_BAY = 0x22, BL_FEEDBACK = 0x23, BL_METER = 0x24, BL_EMS = 0x25, BL_CLOCK = 0x26,
-       BL_NET_UP = 0x27, BL_NET_DOWN = 0x28, BL_NET_RECV = 0x29 };
+       BL_NET_UP = 0x27, BL_NET_DOWN = 0x28, BL_NET_RECV = 0x29, BL_PILOT_ADC = 0x2A };
+/* HELLO's second byte: what the firmware does itself. */
+#define BL_CAP_PILOT_ADC 0x01   /* decodes the pilot from samples: send PILOT_ADC instead of PILOT */
 
 uint16_t bl_crc(const uint8_t *data, size_t len);
 /* Writes a frame into out (room for len + 6 bytes); returns its size. */
@@ -57,6 +59,7 @@ struct bl_client {
   int64_t vnow, vutc;
   uint32_t sent, received;      /* OCPP frames, reported in NEXT so the board knows when all is delivered */
   int32_t restarts;             /* engine restarts already told to the board (HELLO) */
+  uint8_t caps;                 /* BL_CAP_* sent with HELLO */
   int down;                     /* the link is gone: writes are dropped */
   cw_engine *engine;            /* NULL before the first start */
   /* The port: writes a whole frame (sets down when it cannot); waits up to ms for input and feeds it to bl_input
@@ -70,6 +73,8 @@ struct bl_client {
 };
 
 void bl_send(bl_client *c, uint8_t type, const uint8_t *payload, size_t len);
+/* Queues an input for the engine as if the board had sent it (0 when the queue is full: logged). */
+int bl_queue(bl_client *c, uint8_t type, const uint8_t *payload, size_t len);
 /* Parses bytes from the board: METER answers are kept, CLOCK before the engine starts is answered, the rest queued. */
 void bl_input(bl_client *c, const uint8_t *bytes, size_t len);
 /* Hands queued inputs to the engine, one at a time; call outside any engine call. */

@@ -10,8 +10,11 @@ import { Pn532Sim } from "./pn532.ts";
 import { BL, encodeFrame, FrameParser } from "./link-frames.ts";
 
 export { BL, crc16, encodeFrame, FrameParser } from "./link-frames.ts";
-import { BOARD_EVENT, ID_TOKEN_TYPES, IdTokenType, PILOT_STATES } from "../hal.ts";
+import { BOARD_EVENT, ID_TOKEN_TYPES, IdTokenType, PILOT_STATES, PilotState } from "../hal.ts";
 import type { StationConfig } from "../station.ts";
+
+/** The pilot's high level in each state (IEC 61851-1), mV. */
+const PILOT_MV: Record<PilotState, number> = { A: 12000, B: 9000, C: 6000, D: 3000, E: 0, F: -12000 };
 
 /** What the firmware reports after taking a CLOCK: its next deadline and how many OCPP frames it sent and received. */
 export interface Next { next: number; sent: number; received: number }
@@ -74,6 +77,10 @@ export class LinkedBoard extends EventEmitter {
   links = 0;
   /** HELLOs received: a firmware sends one when it starts, once its link UART listens. */
   hellos = 0;
+  /** The firmware decodes the pilot itself (HELLO capability): it gets ADC samples (PILOT_ADC), not states. */
+  private pilotAdc = false;
+  /** A pilot level forced by a test (mV, and the low level under PWM), per EVSE: what the ADC reads whatever the EV does. */
+  private forcedMv = new Map<number, [number, number | undefined]>();
 
   private attach(s: Socket): void {
     this.socket?.destroy();
@@ -105,6 +112,7 @@ export class LinkedBoard extends EventEmitter {
     if (type === BL.HELLO) {
       // A (re)started engine knows nothing of the board: report every input as it is now.
       this.hellos++;
+      this.pilotAdc = p.length >= 2 && (p[1] & 1) !== 0;
       for (const x of this.board.evses) x.forgetReported();
       this.drain();
       return;
@@ -136,13 +144,43 @@ export class LinkedBoard extends EventEmitter {
     if (!this.socket) return;
     for (const e of this.board.evses) {
       const p = e.pilotChange();
-      if (p !== null) { this.send(BL.PILOT, Uint8Array.of(e.id, PILOT_STATES.indexOf(p), e.connector)); this.emit("board", e.snapshot()); }
+      if (p !== null) {
+        if (this.pilotAdc) this.samples(e.id, e.connector, ...(this.forcedMv.get(e.id) ?? [PILOT_MV[p], undefined]), 8);
+        else this.send(BL.PILOT, Uint8Array.of(e.id, PILOT_STATES.indexOf(p), e.connector));
+        this.emit("board", e.snapshot());
+      }
       const fb = e.feedbackChange();
       if (fb !== null) {
         this.send(BL.FEEDBACK, Uint8Array.of(e.id, BOARD_EVENT.ContactorFeedback, fb[0] ? 1 : 0));
         this.send(BL.FEEDBACK, Uint8Array.of(e.id, BOARD_EVENT.LockFeedback, fb[1] ? 1 : 0));
       }
     }
+  }
+
+  /** `count` ADC samples of the pilot at `mv`; the low level is `low`, or -12 V while a PWM runs, else the same. */
+  private samples(evse: number, connector: number, mv: number, low: number | undefined, count: number): void {
+    const e = this.board.evse(evse);
+    const p = Buffer.alloc(7);
+    p[0] = evse; p[1] = connector; p[2] = count;
+    p.writeInt16LE(mv, 3);
+    p.writeInt16LE(low ?? (e.duty > 0 && e.duty < 1000 ? -12000 : mv), 5);
+    this.send(BL.PILOT_ADC, p);
+  }
+
+  private level(evse: number): [number, number | undefined] { return this.forcedMv.get(evse) ?? [PILOT_MV[this.board.evse(evse).pilot()], undefined]; }
+
+  /** Forces the pilot level the firmware's ADC reads (mV; lowMv: the low level under PWM, a missing diode), or gives
+   *  it back to the EV (null). Firmware that decodes the pilot itself only. */
+  pilotVoltage(evse: number, mv: number | null, lowMv?: number): void {
+    if (mv === null) this.forcedMv.delete(evse); else this.forcedMv.set(evse, [mv, lowMv]);
+    this.samples(evse, this.board.evse(evse).connector, ...this.level(evse), 8);
+  }
+
+  /** A spike: `count` samples at `mv`, then the level as it was. */
+  pilotGlitch(evse: number, mv: number, count: number): void {
+    const connector = this.board.evse(evse).connector;
+    this.samples(evse, connector, mv, undefined, count);
+    this.samples(evse, connector, ...this.level(evse), 8);
   }
 
   // ---- the same driving surface as Station (used by the control API) ----

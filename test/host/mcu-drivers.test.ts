@@ -105,6 +105,42 @@ for (const mcu of ["stm32", "rv32"] as const) {
       expect(s.boots).toEqual(["PowerUp"]);
     }, 60_000);
 
+    it("the pilot is decoded from ADC samples: a level between two states or a missing diode is an error (Faulted); hysteresis and debouncing hold", async () => {
+      const s = await booted(mcu);
+      s.plug(1);
+      await s.settle();
+      const status = () => csms!.calls.filter((c) => c.method === "StatusNotification" && c.params.evseId === 1).map((c) => c.params.connectorStatus).at(-1);
+      expect(status()).toBe("Occupied");
+      s.pilotVoltage(1, 7500);   // between B (9 V) and C (6 V)
+      await s.settle();
+      expect(status()).toBe("Faulted");
+      s.pilotVoltage(1, null);
+      await s.settle();
+      expect(status()).toBe("Occupied");
+      s.pilotVoltage(1, 8200);   // within B's band once in B (hysteresis): no change
+      await s.settle();
+      expect(status()).toBe("Occupied");
+      s.pilotVoltage(1, null);
+      s.pilotGlitch(1, 0, 3);    // a spike shorter than the debounce
+      await s.settle();
+      const all = csms!.calls.filter((c) => c.method === "StatusNotification").map((c) => c.params.connectorStatus);
+      expect(all.slice(all.indexOf("Occupied"))).toEqual(["Occupied", "Faulted", "Occupied"]);
+      s.tap(1, "ACCEPT1");
+      await s.settle();
+      expect(s.board.evse(1).snapshot()).toMatchObject({ contactor: true, pilot: "C" });
+      s.pilotVoltage(1, 6000, -2000);   // state C's level, but the PWM's low level is not -12 V: the EV's diode is missing
+      await s.settle();
+      expect(status()).toBe("Faulted");
+      expect(s.board.evse(1).snapshot()).toMatchObject({ contactor: false });
+      s.pilotVoltage(1, null);   // the fault holds until the EV is unplugged
+      await s.settle();
+      expect(status()).toBe("Faulted");
+      s.unplug(1);
+      await s.settle();
+      expect(status()).toBe("Available");
+      expect(s.boots).toEqual(["PowerUp"]);
+    }, 60_000);
+
     it("noise and corrupted frames on the board link are skipped; the frames around them arrive", async () => {
       const s = await booted(mcu);
       const faulted = Buffer.from(encodeFrame(BL.PILOT, Uint8Array.of(1, 4, 1)));   // state E on EVSE 1 ...

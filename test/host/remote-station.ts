@@ -85,6 +85,9 @@ export class RemoteStation extends EventEmitter {
   /** The simulated Modbus meters and PN532 reader (an MCU's). */
   get meters() { return this.linked.meters; }
   get rfid() { return this.linked.rfid; }
+  /** The pilot level the MCU firmware's ADC reads (mV; null: the EV's), and a short spike of it. */
+  pilotVoltage(evse: number, mv: number | null, lowMv?: number): void { this.linked.pilotVoltage(evse, mv, lowMv); }
+  pilotGlitch(evse: number, mv: number, samples: number): void { this.linked.pilotGlitch(evse, mv, samples); }
   /** Raw bytes onto the board link (noise, broken frames). */
   raw(bytes: Uint8Array): void { this.linked.raw(bytes); }
 
