@@ -258,20 +258,23 @@ function mcuImages(): void {
   }
 }
 
-/** The Cortex-M4's C stack high-water mark: the STM32F405 replay firmware paints its free RAM at start and reports
- *  the deepest word the stack reached (boards/stm32f405/startup.c); the most over every test/native scenario. */
+/** The C stack's high-water mark on each MCU: the replay firmware paints its free stack at start and reports the
+ *  deepest word the stack reached (boards/stm32f405/startup.c, boards/rv32/stack.c); the most over every
+ *  test/native scenario. */
 function mcuStack(): void {
   const dir = "test/native";
   const scenarios = [...readdirSync(dir).filter((f) => f.endsWith(".scenario")).map((f) => join(dir, f)),
     ...readdirSync(join(dir, "faults")).map((f) => join(dir, "faults", f))];
-  let most = 0;
-  for (const s of scenarios) {
-    const r = spawnSync(...qemu("stm32", "build/chargewasm-replay-stm32.elf", [s]), { encoding: "utf8", timeout: 60_000 });
-    const m = /^stack: (\d+) bytes$/m.exec(r.stderr);
-    if (r.status !== 0 || !m) throw new Error(`STM32F405 replay of ${s} failed: ${r.stderr}`);
-    most = Math.max(most, Number(m[1]));
+  for (const [key, name, mcu] of [["m4", "Cortex-M4", "stm32"], ["rv32", "rv32imc", "rv32"]] as const) {
+    let most = 0;
+    for (const s of scenarios) {
+      const r = spawnSync(...qemu(mcu, `build/chargewasm-replay-${mcu}.elf`, [s]), { encoding: "utf8", timeout: 60_000 });
+      const m = /^stack: (\d+) bytes$/m.exec(r.stderr + r.stdout);
+      if (r.status !== 0 || !m) throw new Error(`${name} replay of ${s} failed: ${r.stderr}`);
+      most = Math.max(most, Number(m[1]));
+    }
+    figure(`${key}_stack`, `${name} C stack high-water (test/native replays)`, most, "B");
   }
-  figure("m4_stack", "Cortex-M4 C stack high-water (test/native replays)", most, "B");
 }
 
 /** engine.wasm with its memory capped at `pages` (as on an MCU, where growing past the static array fails). */

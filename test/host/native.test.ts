@@ -20,10 +20,10 @@ type Runner = (scenario: string) => string;
 const exec = (bin: string): Runner => (scenario) => execFileSync(bin, [scenario], { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] });
 const onStm32: Runner = (scenario) => execFileSync(...qemu("stm32", stm32, [scenario]), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
 // And for an rv32imc MCU on QEMU's virt machine, whose one console carries stderr too: the replay's stderr lines (the
-// engine's error logs, "error: ...") are left out of what is compared.
+// engine's error logs, "error: ...", and the stack figure, "stack: ...") are left out of what is compared.
 const rv32 = new URL("../../build/chargewasm-replay-rv32.elf", import.meta.url).pathname;
 const onRv32: Runner = (scenario) => execFileSync(...qemu("rv32", rv32, [scenario]), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 })
-  .split("\n").filter((l) => !l.startsWith("error: ")).join("\n");
+  .split("\n").filter((l) => !l.startsWith("error: ") && !l.startsWith("stack: ")).join("\n");
 const hosts: Runner[] = [exec(native), exec(sanitized), exec(mcu), onStm32, onRv32];
 
 /** The STM32F405 replay with its scenario sent over USART1 (QEMU's serial port on stdio) once the firmware says its
