@@ -19,6 +19,7 @@ import { Pilot } from "./evse/pilot";
 import { meterStale } from "./blocks/metering";
 import { loadProfiles, smartTick, setEmsLimit } from "./blocks/smart-charging";
 import { onCall, onResult, onFailure } from "./dispatch";
+import { journal } from "./rpc/journal";
 import { reboot } from "./hal";
 import { TriggerReasonEnumType as TR, IdTokenEnumType } from "./generated/ocpp";
 
@@ -45,6 +46,7 @@ export function init(cfgPtr: usize, cfgLen: i32, bootReason: i32): i32 {
   // The config's parsing leaves garbage behind: collected before the stored profiles take their memory.
   __collect();
   loadProfiles();
+  journal.open();
   for (let i = 0; i < sessions.length; i++) sessions[i].refresh();
   prov.cfg = cfg;
   prov.bootReason = bootReason >= 0 && bootReason <= <i32>BootReasonEnumType.Watchdog ? <BootReasonEnumType>bootReason : BootReasonEnumType.PowerUp;
@@ -155,6 +157,8 @@ function service(): i32 {
   const t = now();
   meterStale();
   rpc.timeoutMs = intOf(V.MessageTimeout) * 1000;
+  rpc.attempts = <i32>intOf(V.MessageAttemptsTx);
+  rpc.attemptIntervalMs = intOf(V.MessageAttemptIntervalTx) * 1000;
   if (conn.state == Link.Up) rpc.expire(t);
   // What runs in one pass may set a deadline another part already reported (a smart-charging change point
   // starts a PWM offer whose EV response is due in 3 s): then every deadline is gathered once more.

@@ -183,11 +183,14 @@ export function reset(j: Json, r: i32, w: Writer): Served {
   return Served.Answered;
 }
 
-/** True when a requested reset is due now: no transaction left and its messages sent (or waited long enough). */
+/** OnIdle: when the last transaction ended; its messages get 2 x MessageTimeout from then to be answered. */
+let idleAt: i64 = -1;
+
+/** True when a requested reset is due now: no transaction left and its messages answered (or waited long enough). */
 export function resetReady(): bool {
   if (!resetDue) return false;
-  for (let i = 0; i < sessions.length; i++) if (sessions[i].active) return false;
-  if (resetOnIdle) resetDeadline = max(resetDeadline, now());
+  for (let i = 0; i < sessions.length; i++) if (sessions[i].active) { idleAt = -1; return false; }
+  if (resetOnIdle && idleAt < 0) { idleAt = now(); resetDeadline = max(resetDeadline, idleAt + 2 * rpc.timeoutMs); }
   return (!rpc.busy && rpc.queued == 0) || now() >= resetDeadline;
 }
 

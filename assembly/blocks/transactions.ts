@@ -305,14 +305,14 @@ export class Session {
       if (keep < all) this.writeEvent(type, trigger, state, reason, extraBits, extraCtx, startedBits, endedBits, seq, remoteStartId, token, keep);
       warn("transactions: the Ended event of " + this.txId + " carries the last " + keep.toString() + " of " + all.toString() + " TxEnded samples (frame limit)");
     }
-    rpc.enqueue(Action.TransactionEvent, false, this.txId);
+    rpc.enqueueTx(this.txId, trigger == TR.MeterValuePeriodic);
   }
 
   /** Writes the event's payload with the newest `samples` TxEnded samples; true when it did not fit. */
   private writeEvent(type: TransactionEventEnumType, trigger: TR, state: CS, reason: ReasonEnumType, extraBits: u32, extraCtx: Ctx,
                      startedBits: u32, endedBits: u32, seq: i32, remoteStartId: i32, token: Token | null, samples: i32): bool {
     const ev = this.evse, ph = this.phases, isEnded = type == TransactionEventEnumType.Ended;
-    const w = rpc.call();
+    const w = rpc.callTx();
     w.obj();
     w.k(P.eventType); w.en(E.TransactionEventEnumType, type);
     if (extraBits || startedBits || endedBits || samples > 0) {
@@ -326,6 +326,7 @@ export class Session {
     w.k(P.timestamp); w.time(utcNow());
     w.k(P.triggerReason); w.en(E.TriggerReasonEnumType, trigger);
     w.k(P.seqNo); w.int(seq);
+    if (!rpc.connected) { w.k(P.offline); w.bool(true); }   // generated while the CSMS could not be reached (E11, E12)
     w.k(P.transactionInfo); w.obj();
     w.k(P.transactionId); w.str(this.txId);
     if (state >= 0) { w.k(P.chargingState); w.en(E.ChargingStateEnumType, state); }

@@ -12,6 +12,7 @@ import { ws_send, random_u32 } from "../hal";
 import { now } from "../core/clock";
 import { warn, error } from "../core/log";
 import { removeAt } from "../core/arrays";
+import { journal } from "./journal";
 
 export const CALL: i32 = 2, CALLRESULT: i32 = 3, CALLERROR: i32 = 4;
 
@@ -32,6 +33,9 @@ class Queued {
   tag: string = "";
   at: i32 = 0;
   len: i32 = 0;
+  seq: i64 = -1;        // a TransactionEvent's number in the journal, -1 for every other CALL
+  attempts: i32 = 0;    // transmissions that failed (timeout or CALLERROR)
+  notBefore: i64 = 0;   // not sent again before this time (MessageAttemptInterval)
 }
 
 
@@ -54,6 +58,9 @@ export class Rpc {
   connected: bool = false;
   lastActivity: i64 = 0;
   timeoutMs: i64 = 30000;
+  /** TransactionEvents: transmissions in all (MessageAttempts) and the wait after the n-th failed one (n times this). */
+  attempts: i32 = 3;
+  attemptIntervalMs: i64 = 60000;
   dropped: i32 = 0;
   private callRefused: bool = false;       // the transport was busy for the CALL now at the queue's head
 
@@ -100,8 +107,60 @@ export class Rpc {
     return true;
   }
 
+  /** A writer for a TransactionEvent's payload, enqueued with enqueueTx(): the unused part of `out` (a whole frame
+   *  outside a CALL handler), since the queue's store may not have room for it while the journal does. */
+  callTx(): Writer {
+    if (!this.handling) this.out.reset();
+    return this.scratch();
+  }
+
+  /** Queues the TransactionEvent written into callTx()'s writer: persisted first (the journal), then taken into the
+   *  queue in order with the ones before it; while older ones still wait in the store, so does this one. `periodic`:
+   *  periodic meter values, which a nearly full journal drops. False when it was not kept. */
+  enqueueTx(tag: string, periodic: bool): bool {
+    const w = this.tail;
+    if (w.overflow) { error("rpc: TransactionEvent payload exceeds the frame limit; dropped"); this.dropped++; return false; }
+    const seq = journal.add(w.buf, w.pos, periodic);
+    if (seq == -2) { this.dropped++; return false; }
+    if (seq >= 0 && journal.loaded != <u32>seq) return true;
+    if (this.queue.length >= CALL_QUEUE || QUEUE_BYTES - this.stored < w.pos) {
+      if (seq >= 0) return true;   // it waits in the store
+      warn("rpc: queue full and the event is not persisted; TransactionEvent dropped");
+      this.dropped++;
+      return false;
+    }
+    memory.copy(this.store + <usize>this.stored, w.buf, w.pos);
+    this.keep(Action.TransactionEvent, tag, w.pos, seq);
+    if (seq >= 0) journal.loaded = <u32>seq + 1;
+    this.pump();
+    return true;
+  }
+
+  /** Takes the payload just placed at the store's free end into the queue. */
+  private keep(a: Action, tag: string, len: i32, seq: i64): void {
+    const q = this.spare.length ? this.spare.pop() : new Queued();
+    q.action = a; q.tag = tag; q.at = this.stored; q.len = len; q.seq = seq;
+    this.stored += len;
+    this.queue.push(q);
+  }
+
+  /** Moves the journal's events the queue has no copy of yet into it, in order, while there is room. */
+  private feed(): void {
+    while (journal.loaded < journal.tail && this.queue.length < CALL_QUEUE) {
+      const n = journal.read(journal.loaded, this.store + <usize>this.stored, QUEUE_BYTES - this.stored);
+      if (n == -2) return;
+      if (n < 0) {
+        warn("rpc: queued TransactionEvent " + journal.loaded.toString() + " is missing from the store");
+        journal.finish(journal.loaded++);
+        continue;
+      }
+      this.keep(Action.TransactionEvent, txIdOf(this.store + <usize>this.stored, n), n, journal.loaded++);
+    }
+  }
+
   /** Whether a CALL of this action (and tag, when given) is waiting or in flight. */
   pending(a: Action, tag: string = ""): bool {
+    if (a == Action.TransactionEvent && journal.loaded < journal.tail) return true;
     const f = this.inflight;
     if (f !== null && f.action == a && (!tag.length || f.tag == tag)) return true;
     for (let i = 0; i < this.queue.length; i++) {
@@ -116,6 +175,7 @@ export class Rpc {
 
   /** Sends answers the transport could not take yet, then the first queued CALL that may start now. */
   pump(): void {
+    this.feed();
     if (!this.connected || this.handling) return;
     while (this.held.length) {
       const h = this.held[0];
@@ -129,13 +189,16 @@ export class Rpc {
       this.held.shift();
     }
     if (this.inflight !== null) return;
+    const t = now();
+    let retrying = false;   // a TransactionEvent waits for its next attempt: the later ones wait behind it
     for (let i = 0; i < this.queue.length; i++) {
       const q = this.queue[i];
+      if (q.seq >= 0 && (retrying || q.notBefore > t)) { retrying = true; continue; }
       if (!this.mayStart(q.action)) continue;
       removeAt(this.queue, i);
       this.inflight = q;
       uuidTo(this.inflightId);
-      this.deadline = now() + this.timeoutMs;
+      this.deadline = t + this.timeoutMs;
       const w = this.out.reset();
       w.arr(); w.int(CALL); w.quotedBytes(this.inflightId, 36); w.name(actionRef(q.action));
       w.bytesValue(this.store + <usize>q.at, q.len);
@@ -169,10 +232,25 @@ export class Rpc {
     if (f === null || t < this.deadline) return;
     warn("rpc: " + actionName(f.action) + " " + String.UTF8.decodeUnsafe(this.inflightId, 36) + " timed out");
     this.inflight = null;
+    if (this.retry(f, t)) { this.pump(); return; }
     const a = f.action, tag = f.tag;
     this.release(f);
     this.onFailure(a, "timeout", tag);
     this.pump();
+  }
+
+  /** A TransactionEvent that failed goes back to the queue's head for its next attempt (E13), after the interval
+   *  times the failed transmissions so far; after MessageAttempts of them it is given up. True when it is retried. */
+  private retry(f: Queued, t: i64): bool {
+    if (f.seq < 0) return false;
+    if (++f.attempts < this.attempts) {
+      f.notBefore = t + this.attemptIntervalMs * f.attempts;
+      this.queue.unshift(f);
+      return true;
+    }
+    warn("rpc: TransactionEvent given up after " + f.attempts.toString() + " attempt(s)");
+    journal.finish(<u32>f.seq);
+    return false;
   }
 
   /** Gives a finished CALL's bytes back: later payloads move down to close the gap. */
@@ -184,11 +262,21 @@ export class Rpc {
     const f = this.inflight;
     if (f !== null && f.at > q.at) f.at -= q.len;
     q.tag = "";
+    q.seq = -1;
+    q.attempts = 0;
+    q.notBefore = 0;
     this.spare.push(q);
   }
 
-  /** Milliseconds until the CALL in flight times out, or -1. */
-  until(t: i64): i64 { return this.inflight !== null ? max<i64>(0, this.deadline - t) : -1; }
+  /** Milliseconds until the CALL in flight times out or a TransactionEvent's next attempt is due, or -1. */
+  until(t: i64): i64 {
+    if (this.inflight !== null) return max<i64>(0, this.deadline - t);
+    for (let i = 0; i < this.queue.length; i++) {
+      const q = this.queue[i];
+      if (q.seq >= 0) return q.notBefore > t ? q.notBefore - t : -1;
+    }
+    return -1;
+  }
 
   /** Hands `out` to the transport; ws_send's result (SEND_OK, SEND_CLOSED, SEND_BUSY). */
   private transmit(): i32 {
@@ -293,13 +381,16 @@ export class Rpc {
     if (n != want) { warn("rpc: dropped malformed response " + this.idText(idn)); return; }
     this.inflight = null;
     const a = f.action, tag = f.tag;
-    this.release(f);
     const p = j.nextIn(0, idn);
     if (type == CALLERROR) {
       const why = (j.kindOf(p) == K.Str ? j.str(p) : "?") + ": " + (j.kindOf(j.nextIn(0, p)) == K.Str ? j.str(j.nextIn(0, p)) : "");
       warn("rpc: " + actionName(a) + " " + this.idText(idn) + " answered with CALLERROR " + why);
+      if (this.retry(f, now())) { this.pump(); return; }
+      this.release(f);
       this.onFailure(a, why, tag);
     } else {
+      if (f.seq >= 0) journal.finish(<u32>f.seq);
+      this.release(f);
       resetDecode();
       this.onResult(a, j, p, tag);
     }
@@ -318,6 +409,19 @@ function jsonErrorText(e: JsonError): string {
     case JsonError.Empty: return "empty frame";
   }
   return "syntax error";
+}
+
+/** The transactionId in a TransactionEvent payload ("" when there is none). */
+function txIdOf(p: usize, n: i32): string {
+  const k = 17;   // "transactionId":"
+  const key = memory.data<u8>([0x22, 0x74, 0x72, 0x61, 0x6e, 0x73, 0x61, 0x63, 0x74, 0x69, 0x6f, 0x6e, 0x49, 0x64, 0x22, 0x3a, 0x22]);
+  for (let i = 0; i + k < n; i++) {
+    if (memory.compare(p + <usize>i, key, k) != 0) continue;
+    let e = i + k;
+    while (e < n && load<u8>(p + <usize>e) != 0x22) e++;
+    return String.UTF8.decodeUnsafe(p + <usize>(i + k), e - i - k);
+  }
+  return "";
 }
 
 /** A random (version 4) UUID: 36 characters, the longest MessageId allowed. */

@@ -13,7 +13,7 @@
 #include "semihost.h"
 
 #ifndef CW_FLASH_SECTOR
-#define CW_FLASH_SECTOR (16u * 1024u)
+#define CW_FLASH_SECTOR (32u * 1024u)
 #endif
 #define WINDOW ((uint8_t *)(CW_FLASH_WINDOW))
 #define MAX_CONFIG 4096

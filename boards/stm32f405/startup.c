@@ -11,7 +11,9 @@ extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
 int main(int argc, char **argv);
 
 #ifdef CW_SEMIHOSTING
+#include <stddef.h>
 #include <stdio.h>
+void *sbrk(ptrdiff_t increment);
 void initialise_monitor_handles(void);
 
 /* The C stack's high-water mark: the free RAM between the heap (kept HEAP_ROOM clear) and the stack is painted at
@@ -29,7 +31,8 @@ static void paint(void) {
 }
 
 static void report_stack(void) {
-  uint32_t *p = painted;
+  uint32_t *p = painted, *brk = (uint32_t *)sbrk(0);
+  if (brk > p) p = brk;   /* the heap grew into the painted RAM: the stack never reached below the break */
   while (p < &_estack && *p == PAINT) p++;
   fprintf(stderr, "stack: %u bytes\n", (unsigned)((uintptr_t)&_estack - (uintptr_t)p));
 }

@@ -34,6 +34,8 @@ export class RemoteStation extends EventEmitter {
   private since = 0;
   /** Everything the station process printed (its frame trace and log). */
   output = "";
+  /** Between "connecting to" and its outcome: settle() waits for it (an MCU's bridge dials in real time). */
+  private dialing = false;
 
   private constructor(private linked: LinkedBoard, readonly clock: VirtualClock, private csms: DevCsms, config: StationConfig, private settleMs: number,
     readonly runtime: Runtime) {
@@ -73,6 +75,7 @@ export class RemoteStation extends EventEmitter {
   private async spawn(): Promise<void> {
     const was = this.linked.hellos;
     this.since = this.frames.length;
+    this.dialing = false;
     this.proc = spawn(this.cmd, this.args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1" } });
     for (const stream of [this.proc.stdout!, this.proc.stderr!]) createInterface({ input: stream }).on("line", (l) => this.line(l));
     const end = Date.now() + 10000;
@@ -110,7 +113,8 @@ export class RemoteStation extends EventEmitter {
     this.output += l + "\n";
     const m = /^\[(error|warn|info|debug)\] (.*)$/.exec(l);
     if (m) this.logs.push({ level: m[1] as (typeof LOG_LEVELS)[number], t: this.clock.now(), msg: m[2] });
-    if (l.startsWith("connecting to ")) this.dials.push(this.clock.now());
+    if (l.startsWith("connecting to ")) { this.dials.push(this.clock.now()); this.dialing = true; }
+    if (l === "connected" || /^\[warn\] transport: /.test(l)) this.dialing = false;
     const b = /^rebooting \(boot reason (\d+)\)$/.exec(l);
     if (b) this.boots.push(BOOT_REASONS[Number(b[1])]);
   }
@@ -141,7 +145,7 @@ export class RemoteStation extends EventEmitter {
       const mine = this.frames.slice(this.since);
       const fromStation = mine.filter((f) => f.dir === "out").length;
       const toStation = mine.filter((f) => f.dir === "in").length;
-      if (fromStation >= n.sent && n.received >= toStation && this.openCalls() === 0 && !this.linked.rfid.pending) { if (++stable >= 2) return; }
+      if (fromStation >= n.sent && n.received >= toStation && this.openCalls() === 0 && !this.linked.rfid.pending && !this.dialing) { if (++stable >= 2) return; }
       else stable = 0;
       await sleep(3);
     }

@@ -1,0 +1,128 @@
+// Nothing lost (E11-E13): every TransactionEvent is kept in the store until the CSMS answers it. Events made while
+// the CSMS cannot be reached are queued with offline true and sent in order after the reconnect; events still
+// unanswered when the controller loses power are sent after the restart, as they were. Runs on every host.
+import { afterEach, describe, expect, it } from "vitest";
+import { rig, type Rig } from "./harness.ts";
+import { chargingRig, tes, act, dm, expectWellFormed, QUIET, TOKENS } from "./charging.ts";
+
+let r: Rig;
+afterEach(async () => { await r?.close(); });
+
+const ID = "CS-TEST-1";
+const offlineAfter = [dm("OCPPCommCtrlr", "RetryBackOffWaitMinimum", "300"), dm("OCPPCommCtrlr", "RetryBackOffRandomRange", "0"),
+  dm("OCPPCommCtrlr", "OfflineThreshold", "360"), dm("SampledDataCtrlr", "TxUpdatedInterval", "60")];
+
+async function charging(defaults = offlineAfter): Promise<void> {
+  r = await chargingRig(defaults);
+  await act(r, () => r.station.plug(1));
+  await act(r, () => r.station.tap(1, "ACCEPT1"));
+  expect(r.station.board.evse(1).snapshot()).toMatchObject({ contactor: true, pilot: "C" });
+}
+
+/** The TransactionEvents the CSMS received (not what the station logged). */
+const received = () => r.csms.calls.filter((c) => c.method === "TransactionEvent").map((c) => c.params);
+
+describe("E11-E13 queued transaction messages", () => {
+  it("TC_E_40_CS: events made during a connection loss are queued and sent after the reconnect, in order, offline true, with their meter values", async () => {
+    await charging();
+    const before = received().length;
+    r.csms.accepting = false;
+    await r.csms.disconnect(ID);
+    await r.station.advance(250_000);
+    expect(r.station.connected).toBe(false);
+    expect(received()).toHaveLength(before);
+    r.csms.accepting = true;
+    await r.station.advance(120_000);
+    expect(r.station.connected).toBe(true);
+    const late = received().slice(before);
+    expect(late.length).toBeGreaterThanOrEqual(4);
+    const offline = late.filter((e) => e.offline === true);
+    expect(offline.length).toBeGreaterThanOrEqual(4);
+    for (const e of offline) {
+      expect(e).toMatchObject({ eventType: "Updated", triggerReason: "MeterValuePeriodic" });
+      expect(e.meterValue.length).toBeGreaterThan(0);
+    }
+    // Sent in the order they were made, and each one's timestamp is when it was made, not when it was sent.
+    const seq = received().map((e) => e.seqNo);
+    expect(seq).toEqual(seq.map((_, i) => i));
+    const times = offline.map((e) => Date.parse(e.timestamp));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(times[0]).toBeLessThan(Date.parse(offline.at(-1)!.timestamp));
+    expectWellFormed(r);
+  });
+
+  it("an event still unanswered at a power cut is sent after the restart, with its original seqNo and timestamp", async () => {
+    await charging();
+    r.csms.accepting = false;
+    await r.csms.disconnect(ID);
+    await r.station.advance(130_000);   // two periodic events, queued offline
+    const cutAt = r.clock.utc();
+    await r.powerCut();
+    r.csms.accepting = true;
+    await r.station.advance(400_000);
+    const all = received();
+    const offline = all.filter((e) => e.offline === true);
+    expect(offline.length).toBeGreaterThanOrEqual(2);
+    for (const e of offline) expect(Date.parse(e.timestamp)).toBeLessThanOrEqual(cutAt);
+    const first = all.filter((e) => e.transactionInfo.transactionId === all[0].transactionInfo.transactionId).map((e) => e.seqNo);
+    expect(first).toEqual(first.map((_, i) => i));
+  });
+});
+
+describe("E13 retrying a TransactionEvent the CSMS does not accept", () => {
+  const attempts = [dm("OCPPCommCtrlr", "MessageAttempts", "3", "TransactionEvent"), dm("OCPPCommCtrlr", "MessageAttemptInterval", "10", "TransactionEvent")];
+  /** The times (virtual ms) the TransactionEvent with this seqNo was sent. */
+  const sentAt = (seqNo: number) => r.calls("TransactionEvent").filter((x) => x.m[3].seqNo === seqNo).map((x) => x.t);
+
+  async function suspended(mode: "silent" | "error", answerFrom = Infinity): Promise<number> {
+    let seen = 0;
+    r = await rig({
+      tokens: TOKENS,
+      hold: (_id: string, method: string, params: any) => {
+        if (method !== "TransactionEvent" || params.triggerReason !== "ChargingStateChanged" || params.transactionInfo.chargingState !== "SuspendedEV") return;
+        if (++seen >= answerFrom) return;
+        if (mode === "error") throw new Error("CSMS refuses this event");
+        return new Promise<void>(() => {});   // never answered
+      },
+    });
+    // A CALL left unanswered keeps the harness waiting: only briefly here, where that is the point.
+    await r.start({ evses: [{ connectors: ["cType2"], maxPowerW: 22080 }], defaults: [...QUIET, ...attempts] }, { settleMs: 150 });
+    await act(r, () => r.station.plug(1));
+    await act(r, () => r.station.tap(1, "ACCEPT1"));
+    await act(r, () => r.station.setEv(1, { wantsCharge: false }));
+    await r.station.advance(3_000);   // the EV takes its time to leave state C
+    return tes(r).find((e) => e.transactionInfo.chargingState === "SuspendedEV").seqNo;
+  }
+
+  it("TC_E_41_CS: unanswered, it is sent MessageAttempts times, each after MessageTimeout plus the interval times the transmissions so far, then given up", async () => {
+    const seq = await suspended("silent");
+    await r.station.advance(300_000);
+    const t = sentAt(seq);
+    expect(t).toHaveLength(3);
+    expect(t[1] - t[0]).toBe(30_000 + 10_000);
+    expect(t[2] - t[1]).toBe(30_000 + 20_000);
+    await act(r, () => r.station.unplug(1));
+    expect(tes(r).at(-1)).toMatchObject({ eventType: "Ended" });
+    expect(sentAt(seq)).toHaveLength(3);
+  });
+
+  it("TC_E_50_CS: answered with a CALLERROR, it is sent again after the interval times the transmissions so far, MessageAttempts times in all", async () => {
+    const seq = await suspended("error");
+    await r.station.advance(300_000);
+    const t = sentAt(seq);
+    expect(t).toHaveLength(3);
+    expect(t[1] - t[0]).toBe(10_000);
+    expect(t[2] - t[1]).toBe(20_000);
+  });
+
+  it("TC_E_42_CS: accepted at the second attempt, it is not sent again, and the events after it follow in order", async () => {
+    const seq = await suspended("error", 2);
+    await r.station.advance(60_000);
+    expect(sentAt(seq)).toHaveLength(2);
+    await act(r, () => r.station.unplug(1));
+    const seqs = r.csms.calls.filter((c) => c.method === "TransactionEvent").map((c) => c.params.seqNo);
+    expect(seqs.filter((s) => s === seq)).toHaveLength(2);
+    expect(seqs.at(-1)).toBe(seq + 1);
+    expect([...new Set(seqs)]).toEqual([...new Set(seqs)].map((_, i) => i));
+  });
+});
