@@ -43,10 +43,11 @@ export function init(cfgPtr: usize, cfgLen: i32, bootReason: i32): i32 {
   // Whatever the outputs were before this start (a reboot, a trap, a power cut), they are made safe before any input counts.
   for (let i = 0; i < sessions.length; i++) sessions[i].makeSafe();
   loadAvailability();
-  // The config's parsing leaves garbage behind: collected before the stored profiles take their memory.
+  journal.open();
+  for (let i = 0; i < sessions.length; i++) sessions[i].endCut();
+  // The config's parsing (and the above) leaves garbage behind: collected before the stored profiles take their memory.
   __collect();
   loadProfiles();
-  journal.open();
   for (let i = 0; i < sessions.length; i++) sessions[i].refresh();
   prov.cfg = cfg;
   prov.bootReason = bootReason >= 0 && bootReason <= <i32>BootReasonEnumType.Watchdog ? <BootReasonEnumType>bootReason : BootReasonEnumType.PowerUp;

@@ -12,6 +12,7 @@ import { pilot_set, contactor_set, lock_set } from "../hal";
 import { now, utcNow, reschedule } from "../core/clock";
 import { info, warn, error } from "../core/log";
 import { rpc, newMessageId } from "../rpc/rpc";
+import { saveTx, loadTx } from "../rpc/journal";
 import { Pilot, dutyForAmps, DUTY_OFF, DUTY_UNAVAILABLE, pluggedIn, wantsEnergy, pilotFault } from "../evse/pilot";
 import { setStatus } from "./availability";
 import { show } from "../core/display";
@@ -242,6 +243,20 @@ export class Session {
     if (state != CS.Charging && this.chargingSince >= 0) { this.chargingMs += t - this.chargingSince; this.chargingSince = -1; }
   }
 
+  /** At start-up: a transaction the last run left open (a power failure cut it) is ended, PowerLoss, with the next
+   *  seqNo and the meter's register now. */
+  endCut(): void {
+    const cut = loadTx(this.evse, rpc.scratch().buf);
+    if (cut === null) return;
+    this.txId = cut.txId;
+    this.seqNo = cut.seqNo;
+    if (cut.connector >= 1 && cut.connector <= this.connectors) this.connector = cut.connector;
+    this.tokenReported = true;
+    warn("transactions: " + this.txId + " on EVSE " + this.evse.toString() + " was cut by a power failure; ended (PowerLoss)");
+    this.event(TransactionEventEnumType.Ended, TR.AbnormalCondition, <CS>NO_ENUM, ReasonEnumType.PowerLoss);
+    this.txId = "";
+  }
+
   private start(trigger: TR, state: CS): void {
     this.txId = newMessageId();
     this.seqNo = 0;
@@ -287,6 +302,7 @@ export class Session {
    *  the end of a transaction is never dropped for its samples. */
   event(type: TransactionEventEnumType, trigger: TR, state: CS, reason: ReasonEnumType = NO_ENUM, extra: u32 = 0, extraCtx: Ctx = Ctx.Sample_Periodic): void {
     const seq = this.seqNo++;
+    saveTx(this.evse, type == TransactionEventEnumType.Ended ? "" : this.txId, this.seqNo, this.connector, rpc.scratch().buf);
     const remoteStartId = this.remoteStartId;
     this.remoteStartId = NO_INT;
     const token: Token | null = this.tokenReported ? null : this.token;

@@ -95,3 +95,39 @@ export class Journal {
 }
 
 export const journal = new Journal();
+
+/** The transaction running on an EVSE, kept in the store ("txs/<evse>": "<next seqNo> <connector> <transactionId>",
+ *  empty when none) so that one cut by a power failure is found at the next start and ended. `buf`: scratch of at
+ *  least 60 bytes. */
+export class CutTransaction {
+  constructor(public txId: string, public seqNo: i32, public connector: i32) {}
+}
+
+function txKey(evse: i32): i32 {
+  store<u32>(KEY, 0x2f737874);   // "txs/"
+  return 4 + digits(KEY + 4, <u32>evse);
+}
+
+export function saveTx(evse: i32, txId: string, nextSeq: i32, connector: i32, buf: usize): void {
+  let n = 0;
+  if (txId.length) {
+    n = digits(buf, <u32>nextSeq);
+    store<u8>(buf + <usize>n, 0x20);
+    n += 1 + digits(buf + <usize>(n + 1), <u32>connector);
+    store<u8>(buf + <usize>n, 0x20);
+    n++;
+    n += String.UTF8.encodeUnsafe(changetype<usize>(txId), min(txId.length, 36), buf + <usize>n);
+  }
+  if (store_write(KEY, txKey(evse), buf, n) != 0) warn("transactions: the store refused the state of EVSE " + evse.toString());
+}
+
+export function loadTx(evse: i32, buf: usize): CutTransaction | null {
+  const n = store_read(KEY, txKey(evse), buf, 60);
+  if (n <= 0) return null;
+  let a = 0, seq = 0, conn = 0;
+  for (; a < n && load<u8>(buf + <usize>a) != 0x20; a++) seq = seq * 10 + <i32>load<u8>(buf + <usize>a) - 0x30;
+  for (a++; a < n && load<u8>(buf + <usize>a) != 0x20; a++) conn = conn * 10 + <i32>load<u8>(buf + <usize>a) - 0x30;
+  a++;
+  if (a >= n) { error("transactions: unreadable state of EVSE " + evse.toString() + "; ignored"); return null; }
+  return new CutTransaction(String.UTF8.decodeUnsafe(buf + <usize>a, n - a), seq, conn);
+}

@@ -126,3 +126,25 @@ describe("E13 retrying a TransactionEvent the CSMS does not accept", () => {
     expect([...new Set(seqs)]).toEqual([...new Set(seqs)].map((_, i) => i));
   });
 });
+
+describe("a transaction cut by a power failure", () => {
+  it("is ended after the restart: PowerLoss, AbnormalCondition, seqNo continuing, the meter's register at the start", async () => {
+    await charging();
+    await r.station.advance(120_000);
+    const before = received();
+    const txId = before[0].transactionInfo.transactionId;
+    await r.powerCut();
+    await r.station.advance(5_000);
+    const mine = received().filter((e) => e.transactionInfo.transactionId === txId);
+    const ended = mine.at(-1);
+    expect(ended).toMatchObject({ eventType: "Ended", triggerReason: "AbnormalCondition", transactionInfo: { transactionId: txId, stoppedReason: "PowerLoss" } });
+    expect(mine.map((e) => e.seqNo)).toEqual(mine.map((_, i) => i));
+    const register = ended.meterValue?.flatMap((v: any) => v.sampledValue).find((v: any) => v.measurand === "Energy.Active.Import.Register" && v.context === "Transaction.End");
+    const lastBefore = before.at(-1).meterValue.flatMap((v: any) => v.sampledValue).find((v: any) => v.measurand === "Energy.Active.Import.Register").value;
+    expect(register.value).toBeGreaterThanOrEqual(lastBefore);
+    // Only once: the next start finds nothing open.
+    await r.powerCut();
+    await r.station.advance(5_000);
+    expect(received().filter((e) => e.transactionInfo.transactionId === txId && e.eventType === "Ended")).toHaveLength(1);
+  });
+});
