@@ -44,7 +44,6 @@ export class Journal {
   tail: u32 = 0;       // the next sequence number
   loaded: u32 = 0;     // the next one the RAM queue has not taken yet
   private done: u32 = 0;   // bit (n - head): answered while an older one was still out
-  dropped: i32 = 0;
 
   /** Reads the window the last run left. */
   open(): void {
@@ -68,7 +67,6 @@ export class Journal {
   /** Persists a payload as the next event; its sequence number, or -1 when it is not kept (dropped or not stored). */
   add(ptr: usize, len: i32, periodic: bool): i64 {
     if (this.size >= <u32>(JOURNAL_SLOTS - (periodic ? JOURNAL_RESERVE : 0))) {
-      this.dropped++;
       warn("transactions: message queue full (" + this.size.toString() + " events); " + (periodic ? "periodic meter values dropped" : "an event is kept in memory only"));
       return periodic ? -2 : -1;
     }

@@ -2,7 +2,7 @@
 // end of its meter UART. Meter N (Modbus address N) measures EVSE N of the board simulator and answers Modbus RTU
 // function 04 (input registers, float32 high word first) as the real meter does. Faults a test can inject per meter:
 // silent (no answer), corrupt (a bad CRC), exception (code 04, device failure) and absurd (a voltage no mains has).
-import { createServer, Server, Socket } from "node:net";
+import { UartPeer } from "./uart-peer.ts";
 import type { Board } from "./board.ts";
 
 export type MeterFault = "silent" | "corrupt" | "exception" | "absurd";
@@ -23,32 +23,16 @@ const REGISTERS: [number, number, number][] = [
 ];
 const LAST_REGISTER = 0x0180;
 
-export class ModbusMeters {
+export class ModbusMeters extends UartPeer {
   readonly faults = new Map<number, MeterFault>();
   /** Requests answered, per address. */
   readonly answered = new Map<number, number>();
-  private server: Server;
-  private socket: Socket | undefined;
-  private buf = Buffer.alloc(0);
 
   constructor(private board: Board, private now: () => number) {
-    this.server = createServer((s) => {
-      this.socket?.destroy();
-      this.socket = s;
-      this.buf = Buffer.alloc(0);
-      s.setNoDelay(true);
-      s.on("data", (chunk) => this.receive(chunk));
-      s.on("error", () => {});
-    });
+    super();
   }
 
-  async listen(): Promise<number> {
-    await new Promise<void>((res) => this.server.listen(0, "127.0.0.1", () => res()));
-    return (this.server.address() as { port: number }).port;
-  }
-
-  private receive(chunk: Buffer): void {
-    this.buf = Buffer.concat([this.buf, chunk]);
+  protected receive(): void {
     // Requests of function 04 are 8 bytes; a window whose CRC does not match is noise: move on by a byte.
     while (this.buf.length >= 8) {
       const req = this.buf.subarray(0, 8);
@@ -83,11 +67,6 @@ export class ModbusMeters {
     reply.copy(out);
     out.writeUInt16LE(crc, reply.length);
     this.answered.set(addr, (this.answered.get(addr) ?? 0) + 1);
-    this.socket?.write(out);
-  }
-
-  async close(): Promise<void> {
-    this.socket?.destroy();
-    await new Promise((r) => this.server.close(r));
+    this.write(out);
   }
 }

@@ -1,7 +1,7 @@
 // A simulated NXP PN532 RFID reader on an MCU firmware's RFID UART (HSU), for QEMU runs: it answers
 // SAMConfiguration, RFConfiguration and InListPassiveTarget as the chip does (an ACK frame, then the response), with
 // the card that was tapped, which stays on the reader for two polls. A test can make it answer with garbage.
-import { createServer, Server, Socket } from "node:net";
+import { UartPeer } from "./uart-peer.ts";
 
 const ACK = Buffer.of(0x00, 0x00, 0xff, 0x00, 0xff, 0x00);
 
@@ -11,27 +11,11 @@ export function pn532Frame(data: Uint8Array): Buffer {
   return Buffer.concat([Buffer.of(0x00, 0x00, 0xff, data.length, (0x100 - data.length) & 0xff), data, Buffer.of((0x100 - (sum & 0xff)) & 0xff, 0x00)]);
 }
 
-export class Pn532Sim {
+export class Pn532Sim extends UartPeer {
   /** Answer every command with bytes that are no frame at all. */
   garbage = false;
   private card: Buffer | undefined;
   private polls = 0;
-  private server: Server;
-  private socket: Socket | undefined;
-  private buf = Buffer.alloc(0);
-
-  constructor() {
-    this.server = createServer((s) => {
-      this.socket?.destroy();
-      this.socket = s;
-      this.buf = Buffer.alloc(0);
-      s.setNoDelay(true);
-      s.on("data", (chunk) => this.receive(chunk));
-      s.on("error", () => {});
-    });
-  }
-
-  get connected(): boolean { return this.socket !== undefined && !this.socket.destroyed; }
 
   /** A card with this UID (hex) held to the reader. */
   tap(uidHex: string): void { this.card = Buffer.from(uidHex, "hex"); this.polls = 0; }
@@ -39,13 +23,7 @@ export class Pn532Sim {
   /** A tapped card the firmware has not read yet. */
   get pending(): boolean { return this.card !== undefined && this.polls === 0; }
 
-  async listen(): Promise<number> {
-    await new Promise<void>((res) => this.server.listen(0, "127.0.0.1", () => res()));
-    return (this.server.address() as { port: number }).port;
-  }
-
-  private receive(chunk: Buffer): void {
-    this.buf = Buffer.concat([this.buf, chunk]);
+  protected receive(): void {
     for (;;) {
       const start = this.buf.indexOf(Buffer.of(0x00, 0x00, 0xff));
       if (start < 0) { this.buf = this.buf.subarray(Math.max(0, this.buf.length - 2)); return; }
@@ -62,7 +40,7 @@ export class Pn532Sim {
   }
 
   private answer(cmd: number, _args: Buffer): void {
-    if (this.garbage) { this.socket?.write(Buffer.of(0xff, 0x00, 0x00, 0xff, 0x03, 0x13, 0x37, 0x00, 0x00, 0xff, 0x05, 0xfb, 0xd5, 0x4b, 0x01)); return; }
+    if (this.garbage) { this.write(Buffer.of(0xff, 0x00, 0x00, 0xff, 0x03, 0x13, 0x37, 0x00, 0x00, 0xff, 0x05, 0xfb, 0xd5, 0x4b, 0x01)); return; }
     let data: Buffer;
     if (cmd === 0x14 || cmd === 0x32) data = Buffer.of(0xd5, cmd + 1);
     else if (cmd === 0x4a) {
@@ -70,11 +48,6 @@ export class Pn532Sim {
       if (card && ++this.polls >= 2) this.card = undefined;   // taken away after two polls
       data = card ? Buffer.concat([Buffer.of(0xd5, 0x4b, 0x01, 0x01, 0x00, 0x44, 0x00, card.length), card]) : Buffer.of(0xd5, 0x4b, 0x00);
     } else data = Buffer.of(0x7f);   // the chip's error frame: a command it does not know
-    this.socket?.write(Buffer.concat([ACK, pn532Frame(data)]));
-  }
-
-  async close(): Promise<void> {
-    this.socket?.destroy();
-    await new Promise((r) => this.server.close(r));
+    this.write(Buffer.concat([ACK, pn532Frame(data)]));
   }
 }
