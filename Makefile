@@ -6,7 +6,7 @@ ENGINE := build/engine.wasm
 GEN := assembly/generated/ocpp.ts
 ENGINE_SRC := $(shell find assembly -name '*.ts' -not -path 'assembly/generated/*' -not -path 'assembly/__tests__/*') asconfig.json schemas/log-text.mjs
 
-.PHONY: all deps engine native typecheck test test-engine test-host test-posix test-mcu sim csms bench bench-check clean
+.PHONY: all deps engine native typecheck test test-engine test-host test-posix test-mcu soak sim csms bench bench-check clean
 
 all: engine
 
@@ -50,7 +50,7 @@ $(NATIVE)/wasm-rt-impl.o: $(DEB_STAMP)
 $(NATIVE)/%.o: boards/common/%.c boards/include/chargewasm.h boards/include/boardlink.h $(NATIVE)/engine.c
 	gcc $(CFLAGS_SHIM) -c $< -o $@
 
-$(NATIVE)/replay.o: boards/posix/replay.c boards/include/chargewasm.h
+$(NATIVE)/replay.o: boards/posix/replay.c boards/include/chargewasm.h $(DEB_STAMP)
 	@mkdir -p $(NATIVE)
 	gcc $(CFLAGS_SHIM) -c $< -o $@
 
@@ -61,7 +61,7 @@ build/chargewasm-replay: $(NATIVE)/replay.o $(NATIVE)/engine_wasm2c.o $(NATIVE)/
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 $(NATIVE)/%.asan.o: boards/common/%.c boards/include/chargewasm.h $(NATIVE)/engine.c
 	gcc $(CFLAGS_SHIM) $(SAN) -c $< -o $@
-$(NATIVE)/replay.asan.o: boards/posix/replay.c boards/include/chargewasm.h
+$(NATIVE)/replay.asan.o: boards/posix/replay.c boards/include/chargewasm.h $(DEB_STAMP)
 	@mkdir -p $(NATIVE)
 	gcc $(CFLAGS_SHIM) $(SAN) -c $< -o $@
 build/chargewasm-replay-asan: $(NATIVE)/replay.asan.o $(NATIVE)/engine_wasm2c.asan.o $(NATIVE)/engine.o $(NATIVE)/wasm-rt-impl.o
@@ -136,7 +136,7 @@ test-host: engine $(DEB_STAMP) native
 	npx vitest run --reporter=default --reporter=json --outputFile.json=build/vitest.json
 
 # The conformance suites again, against the native posix station (its virtual clock and board over the board link).
-POSIX_SUITES := provisioning rpc transactions authorization remote-control session smart-charging board pilot robustness offline-queue
+POSIX_SUITES := provisioning rpc transactions authorization remote-control session smart-charging board pilot robustness offline-queue power-cut
 test-posix: engine $(DEB_STAMP) native
 	CW_HOST=posix npx vitest run $(POSIX_SUITES:%=test/host/%.test.ts) --reporter=default --reporter=json --outputFile.json=build/vitest-posix.json
 
@@ -144,6 +144,14 @@ test-posix: engine $(DEB_STAMP) native
 test-mcu: engine $(DEB_STAMP) native
 	@status=0; for mcu in stm32 rv32; do \
 	  CW_HOST=$$mcu npx vitest run $(POSIX_SUITES:%=test/host/%.test.ts) --reporter=default --reporter=json --outputFile.json=build/vitest-$$mcu.json || status=1; \
+	done; exit $$status
+
+# Power cuts at random points, long: CYCLES cuts on each runtime (make soak CYCLES=1000 [SEED=n] [RUNTIMES="posix"]).
+CYCLES ?= 1000
+RUNTIMES ?= node posix stm32 rv32
+soak: engine $(DEB_STAMP) native
+	@status=0; for h in $(RUNTIMES); do \
+	  CW_HOST=$$h CW_CYCLES=$(CYCLES) $(if $(SEED),CW_SEED=$(SEED)) npx vitest run test/host/power-cut.test.ts || status=1; \
 	done; exit $$status
 
 # make sim CSMS=ws://host:port/path connects the station to another CSMS instead of the built-in one;

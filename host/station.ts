@@ -173,6 +173,7 @@ export class Station extends EventEmitter {
 
   /** A trap (or an exception from a HAL call) leaves the engine unusable: restart it with Watchdog, or give up. */
   private trapped(e: unknown): void {
+    if (this.stopped) return;
     const msg = e instanceof Error ? e.message : String(e);
     if (++this.traps >= MAX_FAILED_STARTS) {
       this.fatal = `engine: trap (${msg}), ${this.traps} in a row; giving up: outputs made safe, engine stopped`;

@@ -11,8 +11,8 @@ import { NO_INT, NO_ENUM } from "../messages/codec";
 import { pilot_set, contactor_set, lock_set } from "../hal";
 import { now, utcNow, reschedule } from "../core/clock";
 import { info, warn, error } from "../core/log";
-import { rpc, newMessageId } from "../rpc/rpc";
-import { saveTx, loadTx } from "../rpc/journal";
+import { rpc, newMessageId, DROPPED } from "../rpc/rpc";
+import { saveTx, loadTx, journal, NOT_JOURNALED } from "../rpc/journal";
 import { Pilot, dutyForAmps, DUTY_OFF, DUTY_UNAVAILABLE, pluggedIn, wantsEnergy, pilotFault } from "../evse/pilot";
 import { setStatus } from "./availability";
 import { show } from "../core/display";
@@ -248,8 +248,15 @@ export class Session {
   endCut(): void {
     const cut = loadTx(this.evse, rpc.scratch().buf);
     if (cut === null) return;
+    // The event the state was written for may not have reached the journal: then its seqNo is free again.
+    const seq = cut.landed ? cut.nextSeq : cut.nextSeq - 1;
+    if ((cut.ended && cut.landed) || seq <= 0) {
+      // Ended and queued, or never reported (its Started did not reach the journal): nothing is open.
+      saveTx(this.evse, "", 0, 0, 0, false, rpc.scratch().buf);
+      return;
+    }
     this.txId = cut.txId;
-    this.seqNo = cut.seqNo;
+    this.seqNo = seq;
     if (cut.connector >= 1 && cut.connector <= this.connectors) this.connector = cut.connector;
     this.tokenReported = true;
     warn("transactions: " + this.txId + " on EVSE " + this.evse.toString() + " was cut by a power failure; ended (PowerLoss)");
@@ -302,12 +309,13 @@ export class Session {
    *  the end of a transaction is never dropped for its samples. */
   event(type: TransactionEventEnumType, trigger: TR, state: CS, reason: ReasonEnumType = NO_ENUM, extra: u32 = 0, extraCtx: Ctx = Ctx.Sample_Periodic): void {
     const seq = this.seqNo++;
-    saveTx(this.evse, type == TransactionEventEnumType.Ended ? "" : this.txId, this.seqNo, this.connector, rpc.scratch().buf);
+    const isEnded = type == TransactionEventEnumType.Ended;
+    saveTx(this.evse, this.txId, this.seqNo, this.connector, journal.tail, isEnded, rpc.scratch().buf);
     const remoteStartId = this.remoteStartId;
     this.remoteStartId = NO_INT;
     const token: Token | null = this.tokenReported ? null : this.token;
     this.tokenReported = true;
-    const ev = this.evse, ph = this.phases, isEnded = type == TransactionEventEnumType.Ended;
+    const ev = this.evse, ph = this.phases;
     // The measurands each MeterValue reports (0: none), read once however often the payload is written.
     const extraBits = sampled(ev, extra, ph);
     const startedBits = type == TransactionEventEnumType.Started ? sampled(ev, bitsOf(V.TxStartedMeasurands), ph) : 0;
@@ -321,7 +329,10 @@ export class Session {
       if (keep < all) this.writeEvent(type, trigger, state, reason, extraBits, extraCtx, startedBits, endedBits, seq, remoteStartId, token, keep);
       warn("transactions: the Ended event of " + this.txId + " carries the last " + keep.toString() + " of " + all.toString() + " TxEnded samples (frame limit)");
     }
-    rpc.enqueueTx(this.txId, trigger == TR.MeterValuePeriodic);
+    const kept = rpc.enqueueTx(this.txId, trigger == TR.MeterValuePeriodic);
+    // Not in the journal: a dropped event gives its seqNo back (the next one takes it); one sent from memory only counts.
+    if (kept == DROPPED) this.seqNo = seq;
+    if (kept < 0) saveTx(this.evse, this.txId, this.seqNo, this.connector, NOT_JOURNALED, isEnded && kept != DROPPED, rpc.scratch().buf);
   }
 
   /** Writes the event's payload with the newest `samples` TxEnded samples; true when it did not fit. */

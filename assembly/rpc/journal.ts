@@ -94,11 +94,17 @@ export class Journal {
 
 export const journal = new Journal();
 
-/** The transaction running on an EVSE, kept in the store ("txs/<evse>": "<next seqNo> <connector> <transactionId>",
- *  empty when none) so that one cut by a power failure is found at the next start and ended. `buf`: scratch of at
- *  least 60 bytes. */
+/** The transaction on an EVSE, kept in the store ("txs/<evse>": "<next seqNo> <connector> <journal number> <O|E>
+ *  <transactionId>") so that one cut by a power failure is found at the next start and ended. It is written just
+ *  before each of its events goes into the journal, naming the journal number that event will get (NOT_JOURNALED:
+ *  none, it went out without the journal): the event is in if the journal's tail has passed that number, so one write
+ *  each keeps the two consistent whatever the cut. E: that event ends the transaction. */
+export const NOT_JOURNALED: u32 = u32.MAX_VALUE;
+
 export class CutTransaction {
-  constructor(public txId: string, public seqNo: i32, public connector: i32) {}
+  constructor(public txId: string, public nextSeq: i32, public connector: i32, public journaled: u32, public ended: bool) {}
+  /** Whether its last event made it into the journal (or out without it). */
+  get landed(): bool { return this.journaled == NOT_JOURNALED || this.journaled < journal.tail; }
 }
 
 function txKey(evse: i32): i32 {
@@ -106,26 +112,39 @@ function txKey(evse: i32): i32 {
   return 4 + digits(KEY + 4, <u32>evse);
 }
 
-export function saveTx(evse: i32, txId: string, nextSeq: i32, connector: i32, buf: usize): void {
+function field(buf: usize, n: i32, v: u32): i32 {
+  n += digits(buf + <usize>n, v);
+  store<u8>(buf + <usize>n, 0x20);
+  return n + 1;
+}
+
+/** `buf`: scratch of at least TX_STATE bytes; an empty txId clears the EVSE's state. */
+export function saveTx(evse: i32, txId: string, nextSeq: i32, connector: i32, journaled: u32, ended: bool, buf: usize): void {
   let n = 0;
   if (txId.length) {
-    n = digits(buf, <u32>nextSeq);
-    store<u8>(buf + <usize>n, 0x20);
-    n += 1 + digits(buf + <usize>(n + 1), <u32>connector);
-    store<u8>(buf + <usize>n, 0x20);
-    n++;
-    n += String.UTF8.encodeUnsafe(changetype<usize>(txId), min(txId.length, 36), buf + <usize>n);
+    n = field(buf, field(buf, field(buf, 0, <u32>nextSeq), <u32>connector), journaled);
+    store<u8>(buf + <usize>n, ended ? 0x45 : 0x4f);
+    store<u8>(buf + <usize>n + 1, 0x20);
+    n += 2;
+    n += <i32>String.UTF8.encodeUnsafe(changetype<usize>(txId), min(txId.length, 36), buf + <usize>n);
   }
   if (store_write(KEY, txKey(evse), buf, n) != 0) warn("transactions: the store refused the state of EVSE " + evse.toString());
 }
 
+export const TX_STATE = 72;
+
 export function loadTx(evse: i32, buf: usize): CutTransaction | null {
-  const n = store_read(KEY, txKey(evse), buf, 60);
+  const n = store_read(KEY, txKey(evse), buf, TX_STATE);
   if (n <= 0) return null;
-  let a = 0, seq = 0, conn = 0;
-  for (; a < n && load<u8>(buf + <usize>a) != 0x20; a++) seq = seq * 10 + <i32>load<u8>(buf + <usize>a) - 0x30;
-  for (a++; a < n && load<u8>(buf + <usize>a) != 0x20; a++) conn = conn * 10 + <i32>load<u8>(buf + <usize>a) - 0x30;
-  a++;
-  if (a >= n) { error("transactions: unreadable state of EVSE " + evse.toString() + "; ignored"); return null; }
-  return new CutTransaction(String.UTF8.decodeUnsafe(buf + <usize>a, n - a), seq, conn);
+  let a = 0;
+  const f = new StaticArray<u32>(3);
+  for (let i = 0; i < 3; i++, a++) {
+    let v: u64 = 0;
+    for (; a < n && load<u8>(buf + <usize>a) != 0x20; a++) v = v * 10 + <u64>load<u8>(buf + <usize>a) - 0x30;
+    f[i] = <u32>v;
+  }
+  const kind = a < n ? load<u8>(buf + <usize>a) : 0;
+  a += 2;
+  if (a >= n || (kind != 0x45 && kind != 0x4f)) { error("transactions: unreadable state of EVSE " + evse.toString() + "; ignored"); return null; }
+  return new CutTransaction(String.UTF8.decodeUnsafe(buf + <usize>a, n - a), <i32>f[0], <i32>f[1], f[2], kind == 0x45);
 }

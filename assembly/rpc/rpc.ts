@@ -18,6 +18,8 @@ export const CALL: i32 = 2, CALLRESULT: i32 = 3, CALLERROR: i32 = 4;
 
 /** ws_send results: taken; no open connection; the transport is full for now (it calls tick() once it has room). */
 export const SEND_OK: i32 = 0, SEND_CLOSED: i32 = 1, SEND_BUSY: i32 = 2;
+/** enqueueTx: the event is queued in memory only, or not sent at all. */
+export const NOT_KEPT: i64 = -1, DROPPED: i64 = -2;
 
 /** What a CALL handler did. */
 export const enum Served { Answered = 1, Unsupported = 0, Invalid = -1, NotRegistered = -2 }
@@ -116,24 +118,25 @@ export class Rpc {
 
   /** Queues the TransactionEvent written into callTx()'s writer: persisted first (the journal), then taken into the
    *  queue in order with the ones before it; while older ones still wait in the store, so does this one. `periodic`:
-   *  periodic meter values, which a nearly full journal drops. False when it was not kept. */
-  enqueueTx(tag: string, periodic: bool): bool {
+   *  periodic meter values, which a nearly full journal drops. Its journal number; NOT_KEPT: queued in memory only;
+   *  DROPPED: not sent at all. */
+  enqueueTx(tag: string, periodic: bool): i64 {
     const w = this.tail;
-    if (w.overflow) { error("rpc: TransactionEvent payload exceeds the frame limit; dropped"); this.dropped++; return false; }
+    if (w.overflow) { error("rpc: TransactionEvent payload exceeds the frame limit; dropped"); this.dropped++; return DROPPED; }
     const seq = journal.add(w.buf, w.pos, periodic);
-    if (seq == -2) { this.dropped++; return false; }
-    if (seq >= 0 && journal.loaded != <u32>seq) return true;
+    if (seq == -2) { this.dropped++; return DROPPED; }
+    if (seq >= 0 && journal.loaded != <u32>seq) return seq;
     if (this.queue.length >= CALL_QUEUE || QUEUE_BYTES - this.stored < w.pos) {
-      if (seq >= 0) return true;   // it waits in the store
+      if (seq >= 0) return seq;   // it waits in the store
       warn("rpc: queue full and the event is not persisted; TransactionEvent dropped");
       this.dropped++;
-      return false;
+      return DROPPED;
     }
     memory.copy(this.store + <usize>this.stored, w.buf, w.pos);
     this.keep(Action.TransactionEvent, tag, w.pos, seq);
     if (seq >= 0) journal.loaded = <u32>seq + 1;
     this.pump();
-    return true;
+    return seq;
   }
 
   /** Takes the payload just placed at the store's free end into the queue. */

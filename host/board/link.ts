@@ -59,8 +59,9 @@ export class LinkedBoard extends EventEmitter {
     p.writeBigInt64LE(BigInt(Math.floor(this.clock.now())), 0);
     p.writeBigInt64LE(BigInt(Math.floor(this.clock.utc())), 8);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("firmware did not answer CLOCK")), 5000);
-      this.waiting.push((n) => { clearTimeout(timer); resolve(n); });
+      const done = (n: Next) => { clearTimeout(timer); resolve(n); };
+      const timer = setTimeout(() => { this.waiting = this.waiting.filter((w) => w !== done); reject(new Error("firmware did not answer CLOCK")); }, 5000);
+      this.waiting.push(done);
       this.send(BL.CLOCK, p);
     });
   }
@@ -87,6 +88,9 @@ export class LinkedBoard extends EventEmitter {
     this.bridge.close();
     this.socket = s;
     this.links++;
+    // What the last connection left half-sent or unanswered belongs to a firmware that is gone.
+    this.parser = new FrameParser();
+    this.waiting = [];
     s.setNoDelay(true);
     for (const e of this.board.evses) e.forgetReported();
     s.on("data", (chunk) => { for (const f of this.parser.push(chunk)) this.handle(f.type, f.payload); });

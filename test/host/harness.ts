@@ -7,7 +7,7 @@ import formats from "ajv-formats";
 import { DevCsms, CsmsOptions } from "../../host/csms/server.ts";
 import { Station, StationConfig, StationOptions } from "../../host/station.ts";
 import { VirtualClock } from "../../host/clock.ts";
-import { MemoryStore } from "../../host/storage.ts";
+import { MemoryStore, Store } from "../../host/storage.ts";
 import { createServer } from "node:net";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -100,8 +100,13 @@ export interface Rig {
   start(over?: Partial<StationConfig>, opts?: Partial<StationOptions>): Promise<Station>;
   /** Starts the CSMS of a rig made with listen false. */
   listen(): Promise<void>;
-  /** The controller loses power and starts again (PowerUp) on the same store and board. */
-  powerCut(): Promise<void>;
+  /** The controller loses power and starts again (PowerUp) on the same store and board; with settle false it is left
+   *  booting (a cut during the reboot follows). */
+  powerCut(settle?: boolean): Promise<void>;
+  /** Node host: the power fails during the n-th store write from now, which lands wholly or not at all. */
+  cutAtWrite(n: number, lands: boolean): void;
+  /** Node host: a cut armed by cutAtWrite has happened (the station is dead until powerCut). */
+  readonly cut: boolean;
   /** Frames the station sent, parsed, with their virtual times. */
   out(): { t: number; m: any[] }[];
   calls(action: string): { t: number; m: any[] }[];
@@ -115,7 +120,8 @@ export async function rig(csmsOpts: CsmsOptions = {}, skewMs = 0, listen = true)
   const csms = new DevCsms({ now: () => clock.utc() + skewMs, ...csmsOpts });
   const port = listen ? 0 : await freePort();
   const url = listen ? await csms.listen() : `ws://127.0.0.1:${port}/ocpp`;
-  const store = new MemoryStore();
+  let booting: Station | undefined;   // a station whose boot may be cut by the store
+  const store = new CutStore(() => (booting ?? r.station).kill());
   const nativeDir = NATIVE ? mkdtempSync(join(tmpdir(), `cw-${HOST}-rig-`)) : "";
   const stations: Station[] = [];
   const r: Rig = {
@@ -131,15 +137,23 @@ export async function rig(csmsOpts: CsmsOptions = {}, skewMs = 0, listen = true)
       return s;
     },
     async listen() { await csms.listen(port); },
-    async powerCut() {
-      if (NATIVE) { await (r.station as unknown as RemoteStation).powerCut(); return; }
+    async powerCut(settle = true) {
+      if (NATIVE) { await (r.station as unknown as RemoteStation).powerCut(settle); return; }
       const old = r.station;
       old.kill();
-      const s = await Station.start({ config: old.opts.config, clock, seed: 43, store, record: true, board: old.board });
+      store.cut = false;
+      const s = booting = await Station.create({ config: old.opts.config, clock, seed: 43 + stations.length, store, record: true, board: old.board });
+      s.boot();
+      booting = undefined;
       stations.push(s);
       r.station = s;
-      await s.settle();
+      if (settle) await s.settle();
     },
+    cutAtWrite(n, lands) {
+      if (NATIVE) throw new Error("cutAtWrite: the Node host only (a native station is cut by SIGKILL)");
+      store.arm(n, lands);
+    },
+    get cut() { return store.cut; },
     out() { return r.station.frames.filter((f) => f.dir === "out").map((f) => ({ t: f.t, m: JSON.parse(f.text) })); },
     calls(action) { return r.out().filter((x) => x.m[0] === 2 && x.m[2] === action); },
     async close() {
@@ -151,6 +165,27 @@ export async function rig(csmsOpts: CsmsOptions = {}, skewMs = 0, listen = true)
     },
   };
   return r;
+}
+
+/** The Node host's store, which can lose power in the middle of a write: the write lands wholly or not at all (as
+ *  FileStore's and kvstore.c's do), the station dies, and the HAL call that wrote never returns to the engine. */
+class CutStore implements Store {
+  private inner = new MemoryStore();
+  private armed = 0;
+  private lands = false;
+  cut = false;
+  constructor(private kill: () => void) {}
+  arm(n: number, lands: boolean): void { this.armed = n; this.lands = lands; }
+  read(key: string) { return this.inner.read(key); }
+  write(key: string, value: Uint8Array): boolean {
+    if (this.armed > 0 && --this.armed === 0) {
+      if (this.lands) this.inner.write(key, value);
+      this.cut = true;
+      this.kill();
+      throw new Error("power cut during a store write");
+    }
+    return this.inner.write(key, value);
+  }
 }
 
 /** GetVariables/SetVariables item helpers. */

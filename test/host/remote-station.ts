@@ -72,7 +72,7 @@ export class RemoteStation extends EventEmitter {
   private cmd = BIN;
   private image = "";
 
-  private async spawn(): Promise<void> {
+  private async spawn(settle = true): Promise<void> {
     const was = this.linked.hellos;
     this.since = this.frames.length;
     this.dialing = false;
@@ -81,7 +81,7 @@ export class RemoteStation extends EventEmitter {
     const end = Date.now() + 10000;
     // Until the firmware says HELLO: an MCU's UART drops what arrives before the firmware has enabled it.
     while (this.linked.hellos === was) { if (Date.now() > end) throw new Error(`${this.runtime} station did not open the board link:\n` + this.output); await sleep(5); }
-    await this.settle();
+    if (settle) await this.settle();
   }
 
   get storeDir(): string { return dirname(this.image); }
@@ -100,13 +100,14 @@ export class RemoteStation extends EventEmitter {
     this.proc.kill("SIGUSR1");
   }
 
-  /** The controller loses power (SIGKILL) and starts again on the same store and board, which keeps its outputs. */
-  async powerCut(): Promise<void> {
+  /** The controller loses power (SIGKILL) and starts again on the same store and board, which keeps its outputs;
+   *  with settle false it is left booting. */
+  async powerCut(settle = true): Promise<void> {
     const exited = new Promise((r) => this.proc.once("exit", r));
     this.proc.kill("SIGKILL");
     await exited;
     this.boots.push("PowerUp");
-    await this.spawn();
+    await this.spawn(settle);
   }
 
   private line(l: string): void {
