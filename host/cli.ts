@@ -16,6 +16,7 @@ import { checkedConfig } from "./validate-config.ts";
 import { startControl } from "./board/control.ts";
 import { EmsBridge } from "./ems/mqtt.ts";
 import { LinkedBoard } from "./board/link.ts";
+import type { Board } from "./board/board.ts";
 import { ENGINE_WASM } from "./engine.ts";
 import { Mcu, qemu } from "./qemu.ts";
 
@@ -158,17 +159,23 @@ async function check(config: Partial<StationConfig>, source: string): Promise<St
   try { return await checkedConfig(config); } catch (e) { return fail(`${source}: ${(e as Error).message}`); }
 }
 
+/** The simulated meters keep their energy registers in the state directory: they outlive the station's process. */
+function keepRegisters(board: Board, stateDir: string, identity: string): void {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  try { board.keepRegisters(join(stateDir, `${identity}.meters.json`)); } catch (e) { fail((e as Error).message); }
+}
+
 /** A native station with its board served over the board link: the posix station (build/chargewasm-station), or
  *  the station firmware of an MCU under QEMU, whose meters and network bridge are served here too. */
 async function simNative(config: StationConfig, stateDir: string, controlPort: number, runtime: Runtime): Promise<void> {
   const board = new LinkedBoard(config);
+  keepRegisters(board.board, stateDir, config.identity);
   const control = await bound("control API", "control-port", controlPort, () => startControl(board, controlPort));
   const port = await board.listen();
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const cfgPath = join(stateDir, `${config.identity}.station.json`);
   writeFileSync(cfgPath, JSON.stringify(config), { mode: 0o600 });
   const [cmd, args] = runtime === "posix"
-    ? [NATIVE_BINS.posix, [cfgPath, join(stateDir, `${config.identity}-store`), "--board", `tcp:127.0.0.1:${port}`]]
+    ? [NATIVE_BINS.posix, [cfgPath, `flash:${join(stateDir, `${config.identity}-posix.flash`)}`, "--board", `tcp:127.0.0.1:${port}`]]
     : qemu(runtime, NATIVE_BINS[runtime], ["station", cfgPath, join(stateDir, `${config.identity}-${runtime}.flash`)], {
       own: true, serial: [port, await board.meters.listen(), await board.rfid.listen()].map((p) => `tcp:127.0.0.1:${p},nodelay=on`),
     });
@@ -236,7 +243,7 @@ async function main(argv: string[]): Promise<void> {
   await check({ ...partial, csmsUrl: partial.csmsUrl ?? `ws://127.0.0.1:${csmsPort}/ocpp` }, source);
   let store: FileStore | undefined;
   if (runtime === "node") {
-    try { store = new FileStore(join(stateDir, `${partial.identity}.json`)); } catch (e) { fail((e as Error).message); }
+    try { store = new FileStore(join(stateDir, `${partial.identity}.store`), join(stateDir, `${partial.identity}.json`)); } catch (e) { fail((e as Error).message); }
   }
 
   if (!csmsGiven) {
@@ -250,6 +257,7 @@ async function main(argv: string[]): Promise<void> {
   if (runtime !== "node") return simNative(config, stateDir, controlPort, runtime as Runtime);
 
   const station = await Station.create({ config, store });
+  keepRegisters(station.board, stateDir, config.identity);
   const control = await bound("control API", "control-port", controlPort, () => startControl(station, controlPort));
   station.on("dial", (u) => console.log(`${stamp()} station ${config.identity}: connecting to ${u}`));
   station.on("connected", () => console.log(`${stamp()} station ${config.identity}: connected`));

@@ -378,7 +378,7 @@ int32_t cw_hal_store_write(cw_board *b, const uint8_t *key, size_t key_len, cons
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
   FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
   if (!f) { if (fd >= 0) close(fd); return 1; }
-  int ok = fwrite(val, 1, len, f) == len;
+  int ok = fwrite(val, 1, len, f) == len && fflush(f) == 0 && fdatasync(fd) == 0;   /* on the disk before it replaces the old */
   ok = fclose(f) == 0 && ok;
   return ok && rename(tmp, path) == 0 ? 0 : 1;
 }

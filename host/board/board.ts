@@ -1,6 +1,7 @@
 // The simulated charger hardware behind the HAL: per EVSE an EV model, a meter IC
 // that integrates energy from the current actually drawn, the contactor, the
 // cable lock, the pilot line (IEC 61851-1) and an optional parking-bay sensor.
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { PilotState } from "../hal.ts";
 
 export interface EvSpec {
@@ -101,8 +102,13 @@ export class EvseSim {
 
   forgetReported(): void { this.reported = null; this.reportedFeedback = ""; }
 
+  /** Called with the register whenever a reading shows a new one (Board.keepRegisters). */
+  onRegister: ((wh: number) => void) | undefined;
+  private shown = NaN;
+
   /** meter_read's values (docs/HAL.md). */
   meter(): number[] {
+    if (this.energyWh !== this.shown) { this.shown = this.energyWh; this.onRegister?.(this.energyWh); }
     const n = this.phasesUsed, i = this.drawnA();
     const cur = [0, 1, 2].map((p) => (p < this.phases ? (p < n ? i : 0) : NaN));
     const volt = [0, 1, 2].map((p) => (p < this.phases ? this.voltage : NaN));
@@ -132,6 +138,26 @@ export class Board {
     return e;
   }
   advance(t: number): void { for (const e of this.evses) e.advance(t); }
+
+  /** The meters' energy registers live in a file, as a real meter keeps its register through a power cut of the
+   *  controller: read from it now, written before any reading shows a new value (so no value a station reported is
+   *  ever above what the file holds). */
+  keepRegisters(path: string): void {
+    let saved: Record<string, unknown> = {};
+    if (existsSync(path)) {
+      try { saved = JSON.parse(readFileSync(path, "utf8")); } catch (e) {
+        throw new Error(`meter register file ${path} is corrupt (${(e as Error).message}); move it away or delete it to start the meters at 0 Wh`);
+      }
+    }
+    for (const e of this.evses) {
+      const wh = saved[e.id];
+      if (typeof wh === "number" && Number.isFinite(wh) && wh >= 0) e.energyWh = wh;
+      e.onRegister = () => {
+        writeFileSync(path + ".tmp", JSON.stringify(Object.fromEntries(this.evses.map((x) => [x.id, x.energyWh]))));
+        renameSync(path + ".tmp", path);
+      };
+    }
+  }
 
   /** Every contactor open, every lock released, every pilot at -12 V: what the hardware does when the engine is given up. */
   makeSafe(): void { for (const e of this.evses) { e.contactor = false; e.locked = false; e.duty = 0; } }

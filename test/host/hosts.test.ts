@@ -38,7 +38,9 @@ async function posixHost(csms: DevCsms, cfg: StationConfig): Promise<Host> {
   return {
     csms, drive: board,
     close: async () => {
+      const exited = p.exitCode !== null ? Promise.resolve() : new Promise((r) => p.once("exit", r));
       p.kill("SIGTERM");
+      await exited;   // it may still be writing its store
       await board.close();
       rmSync(dir, { recursive: true, force: true });
       if (/AddressSanitizer|runtime error:/.test(out)) throw new Error("posix station:\n" + out);

@@ -211,7 +211,7 @@ describe("credentials", () => {
       expect(trace).not.toContain(secret);
       expect(trace).toContain('"attributeValue":"***"');
       const dir = mkdtempSync(join(tmpdir(), "cw-store-"));
-      const file = join(dir, "state", "CS.json");
+      const file = join(dir, "state", "CS.store");
       new FileStore(file).write("dm/SecurityCtrlr/BasicAuthPassword", new TextEncoder().encode(secret));
       expect(statSync(file).mode & 0o077).toBe(0);
       expect(statSync(join(dir, "state")).mode & 0o077).toBe(0);

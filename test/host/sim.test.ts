@@ -10,6 +10,7 @@ import { DevCsms } from "../../host/csms/server.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./harness.ts";
+import { defaultStation, DEV_TOKENS } from "../../host/config.ts";
 
 let child: ChildProcess | undefined;
 let dir: string | undefined;
@@ -167,6 +168,52 @@ describe("chargewasm: mistakes a new user makes get one clear line", () => {
       await waitFor(() => out, ['"BootNotification"', '"status":"Accepted"'], "boot at the config's CSMS");
       expect(csms.calls.map((c) => c.identity)).toContain("FROM-FLAG");
       expect(out).not.toContain("dev CSMS listening");
+    } finally {
+      child?.kill("SIGTERM");
+      await csms.close();
+    }
+  });
+
+  it("SIGKILLed while charging and started again on its state: the transaction ends PowerLoss, the meter kept its register", async () => {
+    dir = mkdtempSync(join(tmpdir(), "cw-cut-"));
+    const csms = new DevCsms({ tokens: DEV_TOKENS });
+    const url = await csms.listen();
+    const control = await freePort();
+    writeFileSync(join(dir, "station.json"), JSON.stringify({ ...defaultStation(url, "CW-CUT"), defaults: [
+      { component: "SampledDataCtrlr", variable: "TxUpdatedInterval", value: "1" }] }));
+    const start = () => {
+      const c = spawn(CLI, ["sim", "--config", join(dir!, "station.json"), "--control-port", String(control), "--state", dir!], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      c.stdout!.on("data", (d) => { out += d; });
+      c.stderr!.on("data", (d) => { out += d; });
+      return { c, out: () => out };
+    };
+    const tes = () => csms.calls.filter((c) => c.method === "TransactionEvent").map((c) => c.params);
+    const registers = () => tes().flatMap((e) => (e.meterValue ?? []).flatMap((m: any) => m.sampledValue))
+      .filter((v: any) => v.measurand === "Energy.Active.Import.Register").map((v: any) => v.value as number);
+    const until = async (ok: () => boolean, what: string, out: () => string) => {
+      for (const end = Date.now() + 20000; !ok(); await new Promise((r) => setTimeout(r, 25))) if (Date.now() > end) throw new Error(`${what}:\n${out()}`);
+    };
+    try {
+      let sim = start();
+      child = sim.c;
+      await waitFor(sim.out, [`control API on http://127.0.0.1:${control}`, '"status":"Accepted"'], "boot");
+      const ctl = async (...args: string[]) => JSON.parse((await run(CLI, ["ctl", "--control-port", String(control), ...args])).stdout);
+      await ctl("plug", "1");
+      await ctl("tap", "1", "ACCEPT1");
+      await until(() => registers().some((v) => v > 0), "no energy reported", sim.out);
+      const before = Math.max(...registers());
+      const exited = new Promise((r) => sim.c.once("exit", r));
+      sim.c.kill("SIGKILL");
+      await exited;
+      sim = start();
+      child = sim.c;
+      await until(() => tes().some((e) => e.transactionInfo.stoppedReason === "PowerLoss"), "no PowerLoss end", sim.out);
+      const ended = tes().find((e) => e.eventType === "Ended")!;
+      expect(ended).toMatchObject({ triggerReason: "AbnormalCondition", transactionInfo: { transactionId: tes()[0].transactionInfo.transactionId } });
+      const end = ended.meterValue.flatMap((m: any) => m.sampledValue).find((v: any) => v.context === "Transaction.End" && v.measurand === "Energy.Active.Import.Register");
+      expect(end.value).toBeGreaterThanOrEqual(before);
+      expect((await ctl("status")).evses[0].energyWh).toBeGreaterThanOrEqual(before);
     } finally {
       child?.kill("SIGTERM");
       await csms.close();
