@@ -8,6 +8,9 @@ import { BL } from "./link-frames.ts";
 import { SUBPROTOCOL } from "../transport/ws.ts";
 
 const FRAGMENT = BL.MAX_PAYLOAD - 1;
+/** The bridge's own receive bound, as a modem's buffer is: a frame over it closes the connection (1009) before it
+ *  reaches the firmware, which drops anything over the 4 KiB frame limit itself. */
+export const BRIDGE_MAX_FRAME = 16 * 1024;
 
 export class NetBridge {
   private ws: WebSocket | undefined;
@@ -51,7 +54,7 @@ export class NetBridge {
     };
     let ws: WebSocket;
     try {
-      ws = new WebSocket(url, [SUBPROTOCOL], { headers, handshakeTimeout: 10000, ...(caFile ? { ca: readFileSync(caFile) } : {}) });
+      ws = new WebSocket(url, [SUBPROTOCOL], { headers, handshakeTimeout: 10000, maxPayload: BRIDGE_MAX_FRAME, ...(caFile ? { ca: readFileSync(caFile) } : {}) });
     } catch (e) {
       this.send(BL.NET_DOWN, Buffer.concat([Buffer.of(0, 0), Buffer.from(`bad URL ${url}: ${(e as Error).message}`)]).subarray(0, BL.MAX_PAYLOAD));
       return;
