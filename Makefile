@@ -6,7 +6,7 @@ ENGINE := build/engine.wasm
 GEN := assembly/generated/ocpp.ts
 ENGINE_SRC := $(shell find assembly -name '*.ts' -not -path 'assembly/generated/*' -not -path 'assembly/__tests__/*') asconfig.json schemas/log-text.mjs
 
-.PHONY: all deps engine native typecheck test test-engine test-host test-posix test-mcu soak sim csms bench bench-check clean
+.PHONY: all deps engine native typecheck test test-engine test-host test-posix test-mcu soak fuzz fuzz-corpus sim csms bench bench-check clean
 
 all: engine
 
@@ -19,13 +19,15 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-# Debian packages: mosquitto (a real MQTT broker for the EMS tests), wabt (wasm2c), gcc and libwebsockets for the native build.
+# Debian packages: mosquitto (a real MQTT broker for the EMS tests), wabt (wasm2c), gcc and libwebsockets for the native build,
+# clang with its runtime (libFuzzer) for the fuzz target.
 DEB_STAMP := node_modules/.debs
 $(DEB_STAMP): $(NPM_STAMP)
 	@missing=""; \
 	{ [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null; } || missing="$$missing mosquitto"; \
 	command -v wasm2c >/dev/null || missing="$$missing wabt"; \
 	command -v gcc >/dev/null || missing="$$missing gcc libc6-dev"; \
+	{ command -v clang >/dev/null && ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; } || missing="$$missing clang libclang-rt-dev"; \
 	[ -f /usr/include/libwebsockets.h ] || missing="$$missing libwebsockets-dev"; \
 	if [ -n "$$missing" ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; fi
 	@touch $@
@@ -100,7 +102,7 @@ build/kvstore-test: boards/common/kvstore.c boards/include/kvstore.h test/native
 	@mkdir -p build
 	gcc -O2 -std=c11 -Wall -Wextra -Werror -Wshadow $(SAN) -Iboards/include boards/common/kvstore.c test/native/kvstore-test.c -o $@
 
-native: build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-replay-mcu build/chargewasm-station build/chargewasm-station-asan build/chargewasm-replay-stm32.elf build/chargewasm-replay-rv32.elf build/kvstore-test \
+native: build/fuzz-engine build/fuzz/ocpp.dict build/chargewasm-replay build/chargewasm-replay-asan build/chargewasm-replay-mcu build/chargewasm-station build/chargewasm-station-asan build/chargewasm-replay-stm32.elf build/chargewasm-replay-rv32.elf build/kvstore-test \
   build/chargewasm-station-stm32.elf build/chargewasm-station-rv32.elf
 
 deps: $(NPM_STAMP)
@@ -153,6 +155,42 @@ soak: engine $(DEB_STAMP) native
 	@status=0; for h in $(RUNTIMES); do \
 	  CW_HOST=$$h CW_CYCLES=$(CYCLES) $(if $(SEED),CW_SEED=$(SEED)) npx vitest run test/host/power-cut.test.ts || status=1; \
 	done; exit $$status
+
+# libFuzzer over the engine's receive path (test/native/fuzz-engine.c): clang with coverage and AddressSanitizer on the
+# engine's C, UBSan too on the board and binding. make fuzz SECONDS=N runs it on the corpus (test/fuzz/corpus, found
+# inputs go to build/fuzz/corpus, crashes to build/fuzz/); the dictionary is made from the OCPP 2.0.1 schemas.
+FUZZ := build/fuzz
+FUZZ_CC := clang -g -O1 -fno-omit-frame-pointer -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -I$(WASM_RT) -Iboards/include -I$(NATIVE)
+FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(FUZZ)/engine.o: $(NATIVE)/engine.c
+	@mkdir -p $(FUZZ)
+	$(FUZZ_CC) -fsanitize=fuzzer-no-link,address -c $< -o $@
+$(FUZZ)/wasm-rt-impl.o: $(DEB_STAMP)
+	@mkdir -p $(FUZZ)
+	$(FUZZ_CC) -fsanitize=address -c $(WASM_RT)/wasm-rt-impl.c -o $@
+$(FUZZ)/engine_wasm2c.o: boards/common/engine_wasm2c.c boards/include/chargewasm.h $(NATIVE)/engine.c
+	$(FUZZ_CC) -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror $(FUZZ_SAN) -c $< -o $@
+$(FUZZ)/fuzz-engine.o: test/native/fuzz-engine.c boards/posix/replay.c boards/include/chargewasm.h $(DEB_STAMP)
+	@mkdir -p $(FUZZ)
+	$(FUZZ_CC) -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror $(FUZZ_SAN) -c $< -o $@
+build/fuzz-engine: $(FUZZ)/fuzz-engine.o $(FUZZ)/engine_wasm2c.o $(FUZZ)/engine.o $(FUZZ)/wasm-rt-impl.o
+	clang $(FUZZ_SAN) -o $@ $^ -lm
+$(FUZZ)/ocpp.dict: test/fuzz/dict.ts $(NPM_STAMP)
+	@mkdir -p $(FUZZ)
+	npx tsx test/fuzz/dict.ts > $@
+
+SECONDS ?= 60
+fuzz: build/fuzz-engine $(FUZZ)/ocpp.dict
+	@mkdir -p $(FUZZ)/corpus
+	build/fuzz-engine -max_total_time=$(SECONDS) -dict=$(FUZZ)/ocpp.dict -max_len=32768 -artifact_prefix=$(FUZZ)/ -print_final_stats=1 $(FUZZ)/corpus test/fuzz/corpus
+	CW_FUZZ_FOUND=$(FUZZ)/corpus npx vitest run test/host/fuzz.test.ts -t "schemas"
+
+# The corpus from real traffic: the conformance suites on the Node host record each station's inputs as a replay
+# scenario, and those that reach new code join test/fuzz/corpus (libFuzzer's merge).
+fuzz-corpus: build/fuzz-engine
+	rm -rf $(FUZZ)/recorded
+	CW_CORPUS=$(CURDIR)/$(FUZZ)/recorded npx vitest run $(POSIX_SUITES:%=test/host/%.test.ts)
+	build/fuzz-engine -merge=1 test/fuzz/corpus $(FUZZ)/recorded
 
 # make sim CSMS=ws://host:port/path connects the station to another CSMS instead of the built-in one;
 # make sim RUNTIME=posix runs the native station (wasm2c, libwebsockets) on the same simulated board; RUNTIME=stm32 and

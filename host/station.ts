@@ -5,6 +5,7 @@ import { randomInt } from "node:crypto";
 import { ConfigRefused, Engine, engineModule } from "./engine.ts";
 import { Clock, VirtualClock, WallClock, seededRandom } from "./clock.ts";
 import { MemoryStore, Store } from "./storage.ts";
+import { ScenarioRecorder } from "./scenario.ts";
 import { WsTransport } from "./transport/ws.ts";
 import { BootReason, LOG_LEVELS, BOARD_EVENT, PILOT_STATES, IdTokenType, MAX_FAILED_STARTS, SEND } from "./hal.ts";
 import { Board, EvSpec } from "./board/board.ts";
@@ -34,6 +35,8 @@ export interface StationOptions {
   wasm?: WebAssembly.Module;
   /** Keep every frame in `frames` (tests). */
   record?: boolean;
+  /** Record the engine's inputs as a replay scenario in `scenario` (the fuzz corpus). */
+  scenario?: boolean;
   /** Real-time bound of settle(), ms (default 3000); tests that withhold answers lower it. */
   settleMs?: number;
 }
@@ -51,6 +54,7 @@ export class Station extends EventEmitter {
   readonly board: Board;
   /** Boot reasons of every engine start (a Reset starts a new engine). */
   readonly boots: BootReason[] = [];
+  readonly scenario: ScenarioRecorder | undefined;
   private engine!: Engine;
   private module!: WebAssembly.Module;
   private random!: () => number;
@@ -72,6 +76,7 @@ export class Station extends EventEmitter {
     this.clock = opts.clock ?? new WallClock();
     this.store = opts.store ?? new MemoryStore();
     this.board = opts.board ?? new Board(opts.config.evses, opts.config.phases ?? 3, this.clock.now());
+    if (opts.scenario) this.scenario = new ScenarioRecorder(() => this.clock.now());
     for (const e of this.board.evses) e.forgetReported();
     this.transport = new WsTransport({
       up: () => { this.dialing = false; this.connected = true; this.emit("connected"); this.enter(() => this.engine.onConnection(true)); },
@@ -136,10 +141,15 @@ export class Station extends EventEmitter {
       pilotSet: (evse, duty) => { at(); board.evse(evse).duty = duty; },
       contactorSet: (evse, closed) => { at(); board.evse(evse).contactor = closed; },
       lockSet: (evse, _c, locked) => { board.evse(evse).locked = locked; },
-      meterRead: (evse) => { at(); return board.evse(evse).meter(); },
+      meterRead: (evse) => {
+        at();
+        const v = board.evse(evse).meter();
+        this.scenario?.meter(evse, v);
+        return v;
+      },
       reboot: (reason) => { this.pendingReboot = reason; },
       display: (evse, text) => { board.evse(evse).display = text; this.emit("display", { evse, text }); },
-    }, this.module);
+    }, this.module).then((e) => this.scenario?.wrap(e) ?? e);
   }
 
   private pendingReboot: BootReason | undefined;

@@ -30,12 +30,22 @@ struct cw_board {
   double meter[MAX_EVSE + 1][10];
   char tx[40];               /* the last transactionId the engine sent: $TX in a frame */
   int reboot;
+  int inited;                /* the scenario's init ran (a reboot inits the new engine itself) */
   int trap_on_store_write;    /* trap in the next store_write */
   int trap_on_meter_read;     /* trap in the next meter_read */
   int trap_on_store_read;     /* trap in every store_read (an engine that can never start) */
 };
 
 static void trap_now(const char *where) { printf("fault: trap during %s\n", where); wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE); }
+
+/* Complaints about the scenario and the engine's errors; the fuzz target, whose inputs are mostly wrong, keeps quiet. */
+#ifdef CW_FUZZ
+#define complain(...) ((void)sizeof(__VA_ARGS__, 0))
+#define MAX_STEPS 20000   /* timers run by one `at`: an input that asks for a year of 1 s ticks is cut short */
+#else
+#define complain(...) fprintf(stderr, __VA_ARGS__)
+#define MAX_STEPS 1000000
+#endif
 
 static const int64_t UTC0 = 1767225600000LL; /* 2026-01-01T00:00:00Z */
 
@@ -52,15 +62,21 @@ uint32_t cw_hal_random_u32(cw_board *b) {
 }
 void cw_hal_log(cw_board *b, int32_t level, const uint8_t *msg, size_t len) {
   (void)b;
-  if (level == 0) fprintf(stderr, "error: %.*s\n", (int)len, (const char *)msg);
+  if (level == 0) complain("error: %.*s\n", (int)len, (const char *)msg);
 }
 void cw_hal_ws_connect(cw_board *b, const uint8_t *url, size_t url_len, const uint8_t *user, size_t user_len,
                        const uint8_t *pass, size_t pass_len, int32_t profile) {
   (void)b; (void)user; (void)user_len; (void)pass; (void)pass_len;
   printf("connect %.*s %d\n", (int)url_len, (const char *)url, (int)profile);
 }
+#ifdef CW_FUZZ
+void cw_fuzz_sent(const uint8_t *frame, size_t len);
+#endif
 int32_t cw_hal_ws_send(cw_board *b, const uint8_t *frame, size_t len) {
   out(">", frame, len);
+#ifdef CW_FUZZ
+  cw_fuzz_sent(frame, len);
+#endif
   static const char key[] = "\"transactionId\":\"";
   for (size_t i = 0; i + sizeof key - 1 + 36 <= len; i++) {
     if (memcmp(frame + i, key, sizeof key - 1) == 0) { memcpy(b->tx, frame + i + sizeof key - 1, 36); b->tx[36] = 0; break; }
@@ -119,7 +135,7 @@ void cw_hal_display(cw_board *b, int32_t evse, const uint8_t *text, size_t len) 
 
 /* Runs every timer due up to `until` on the virtual clock. */
 static void advance(cw_engine *e, cw_board *b, int64_t until) {
-  for (int guard = 0; guard < 1000000; guard++) {
+  for (int guard = 0; guard < MAX_STEPS; guard++) {
     int32_t d = cw_engine_tick(e);
     if (d < 0 || b->now + d > until) break;
     b->now += d > 0 ? d : 1;
@@ -128,8 +144,8 @@ static void advance(cw_engine *e, cw_board *b, int64_t until) {
   cw_engine_tick(e);
 }
 
-static void reply(cw_engine *e, cw_board *b, const char *payload, int error) {
-  if (!b->n_open) { fprintf(stderr, "replay: nothing to answer\n"); exit(2); }
+static int reply(cw_engine *e, cw_board *b, const char *payload, int error) {
+  if (!b->n_open) { complain("replay: nothing to answer\n"); return 2; }
   char *frame = malloc(strlen(payload) + 128);
   if (error) sprintf(frame, "[4,\"%s\",\"%s\",\"\",{}]", b->open[0], payload);
   else sprintf(frame, "[3,\"%s\",%s]", b->open[0], payload);
@@ -137,6 +153,7 @@ static void reply(cw_engine *e, cw_board *b, const char *payload, int error) {
   b->n_open--;
   cw_engine_on_frame(e, (const uint8_t *)frame, strlen(frame));
   free(frame);
+  return 0;
 }
 
 #ifdef CW_PROFILE
@@ -170,43 +187,52 @@ void cw_profile(int on) {
 /* A board whose scenario can come over its UART (the STM32F405 replay firmware) gives it as a stream here. */
 __attribute__((weak)) FILE *cw_serial_input(void) { return NULL; }
 
-int main(int argc, char **argv) {
-  if (argc != 2) { fprintf(stderr, "usage: chargewasm-replay SCENARIO|serial\n"); return 2; }
-  FILE *f = strcmp(argv[1], "serial") ? fopen(argv[1], "r") : cw_serial_input();
-  if (!f) { perror(argv[1]); return 2; }
-  static cw_board board;
-  board.seed = 42;
-  for (int i = 0; i <= MAX_EVSE; i++) for (int k = 0; k < 10; k++) board.meter[i][k] = NAN;
-  cw_engine *e = cw_engine_new(&board);
-  static char line[MAX_LINE], config[MAX_LINE];
-  int boot_reason = 3;
-  while (fgets(line, sizeof line, f)) {
+/* Runs a scenario's commands from f on the engine *ep (replaced after a reboot): 0, or 1 (init refused) or 2 (a bad
+ * command), with a message on stderr. */
+static int run(cw_engine **ep, cw_board *board, FILE *f, char *config, size_t config_cap, int *boot_reason) {
+  cw_engine *e = *ep;
+  static char line[MAX_LINE];
+  int rc = 0;
+  while (!rc && fgets(line, sizeof line, f)) {
     size_t n = strlen(line);
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
     if (!n || line[0] == '#') continue;
     char *arg = strchr(line, ' ');
     if (arg) *arg++ = 0; else arg = line + n;
-    if (!strcmp(line, "config")) strcpy(config, arg);
-    else if (!strcmp(line, "boot")) boot_reason = atoi(arg);
+    if (!strcmp(line, "config")) snprintf(config, config_cap, "%s", arg);
+    else if (!strcmp(line, "boot")) *boot_reason = atoi(arg);
     else if (!strcmp(line, "init")) {
-      if (cw_engine_init(e, config, strlen(config), boot_reason) && !cw_engine_failed(e)) { fprintf(stderr, "replay: init refused\n"); return 1; }
+      if (board->inited++) { complain("replay: init twice\n"); rc = 2; }
+      else if (cw_engine_init(e, config, strlen(config), *boot_reason) && !cw_engine_failed(e)) { complain("replay: init refused\n"); rc = 1; }
     }
-    else if (!strcmp(line, "at")) advance(e, &board, atoll(arg));
+    else if (!strcmp(line, "at")) {
+      /* The monotonic clock never goes back, and a scenario spans at most ten years. */
+      int64_t t = strtoll(arg, NULL, 10);
+      if (t < board->now || t > 10LL * 366 * 86400000) { complain("replay: at %s: out of range\n", arg); rc = 2; }
+      else advance(e, board, t);
+    }
     else if (!strcmp(line, "tick")) cw_engine_tick(e);
     else if (!strcmp(line, "connected")) cw_engine_on_connection(e, 1);
-    else if (!strcmp(line, "disconnected")) { board.n_open = 0; cw_engine_on_connection(e, 0); }
-    else if (!strcmp(line, "trap-on-store-write")) board.trap_on_store_write = 1;
-    else if (!strcmp(line, "trap-on-meter-read")) board.trap_on_meter_read = 1;
-    else if (!strcmp(line, "trap-on-store-read")) board.trap_on_store_read = 1;
-    else if (!strcmp(line, "reply")) reply(e, &board, arg, 0);
-    else if (!strcmp(line, "error")) reply(e, &board, arg, 1);
+    else if (!strcmp(line, "disconnected")) { board->n_open = 0; cw_engine_on_connection(e, 0); }
+#ifndef CW_FUZZ
+    else if (!strcmp(line, "trap-on-store-write")) board->trap_on_store_write = 1;
+    else if (!strcmp(line, "trap-on-meter-read")) board->trap_on_meter_read = 1;
+    else if (!strcmp(line, "trap-on-store-read")) board->trap_on_store_read = 1;
+#endif
+    else if (!strcmp(line, "reply")) rc = reply(e, board, arg, 0);
+    else if (!strcmp(line, "error")) rc = reply(e, board, arg, 1);
     else if (!strcmp(line, "frame")) {
       char *tx;
-      while ((tx = strstr(arg, "$TX")) != NULL && strlen(board.tx) == 36) {   /* the placeholder is 3 bytes, the id 36 */
-        memmove(tx + 36, tx + 3, strlen(tx + 3) + 1);
-        memcpy(tx, board.tx, 36);
+      while ((tx = strstr(arg, "$TX")) != NULL && strlen(board->tx) == 36 && strlen(line) + 1 + strlen(arg) + 33 < sizeof line) {
+        memmove(tx + 36, tx + 3, strlen(tx + 3) + 1);   /* the placeholder is 3 bytes, the id 36 */
+        memcpy(tx, board->tx, 36);
       }
-      cw_engine_on_frame(e, (const uint8_t *)arg, strlen(arg));
+      size_t len = strlen(arg);
+#ifdef CW_FUZZ
+      if (len > CW_MAX_FRAME) len = CW_MAX_FRAME;   /* a transport never hands the engine more */
+#endif
+      out("<", (const uint8_t *)arg, len);
+      cw_engine_on_frame(e, (const uint8_t *)arg, len);
     }
     else if (!strcmp(line, "pilot")) {
       int evse = 0, connector = 1; char state = 'A';
@@ -223,20 +249,36 @@ int main(int argc, char **argv) {
     } else if (!strcmp(line, "meter")) {
       int evse = atoi(arg);
       char *p = strchr(arg, ' ');
-      for (int k = 0; k < 10 && p; k++) {
-        board.meter[evse][k] = strncmp(p + 1, "nan", 3) == 0 ? NAN : strtod(p + 1, NULL);
+      for (int k = 0; k < 10 && p && evse >= 0 && evse <= MAX_EVSE; k++) {
+        board->meter[evse][k] = strncmp(p + 1, "nan", 3) == 0 ? NAN : strtod(p + 1, NULL);
         p = strchr(p + 1, ' ');
       }
-    } else { fprintf(stderr, "replay: unknown command %s\n", line); return 2; }
-    if (board.reboot) {
-      int reason = board.reboot;
-      board.reboot = 0;
-      board.n_open = 0;
+    } else { complain("replay: unknown command %s\n", line); rc = 2; }
+    if (board->reboot) {
+      int reason = board->reboot;
+      board->reboot = 0;
+      board->n_open = 0;
       cw_engine_free(e);
-      e = cw_engine_new(&board);
-      if (cw_engine_init(e, config, strlen(config), reason)) return 1;
+      *ep = e = cw_engine_new(board);
+      if (cw_engine_init(e, config, strlen(config), reason)) rc = 1;
     }
   }
+  return rc;
+}
+
+#ifndef CW_FUZZ   /* test/native/fuzz-engine.c runs scenarios through run() instead */
+int main(int argc, char **argv) {
+  if (argc != 2) { fprintf(stderr, "usage: chargewasm-replay SCENARIO|serial\n"); return 2; }
+  FILE *f = strcmp(argv[1], "serial") ? fopen(argv[1], "r") : cw_serial_input();
+  if (!f) { perror(argv[1]); return 2; }
+  static cw_board board;
+  board.seed = 42;
+  for (int i = 0; i <= MAX_EVSE; i++) for (int k = 0; k < 10; k++) board.meter[i][k] = NAN;
+  cw_engine *e = cw_engine_new(&board);
+  static char config[MAX_LINE];
+  int boot_reason = 3;
+  int rc = run(&e, &board, f, config, sizeof config, &boot_reason);
+  if (rc) return rc;
   fclose(f);
   printf("end %lld restarts %d\n", (long long)board.now, (int)cw_engine_restarts(e));
 #ifdef CW_PROFILE
@@ -245,3 +287,4 @@ int main(int argc, char **argv) {
   cw_engine_free(e);
   return 0;
 }
+#endif

@@ -9,7 +9,8 @@ import { Station, StationConfig, StationOptions } from "../../host/station.ts";
 import { VirtualClock } from "../../host/clock.ts";
 import { MemoryStore, Store } from "../../host/storage.ts";
 import { createServer } from "node:net";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RemoteStation } from "./remote-station.ts";
@@ -130,7 +131,7 @@ export async function rig(csmsOpts: CsmsOptions = {}, skewMs = 0, listen = true)
       r.station?.stop();
       const s = HOST !== "node"
         ? await RemoteStation.start(stationConfig(url, over), clock, csms, nativeDir, (opts as Partial<StationOptions>).settleMs, HOST) as unknown as Station
-        : await Station.start({ config: stationConfig(url, over), clock, seed: 42, store, record: true, ...opts });
+        : await Station.start({ config: stationConfig(url, over), clock, seed: 42, store, record: true, scenario: CORPUS !== undefined, ...opts });
       stations.push(s);
       r.station = s;
       await s.settle();
@@ -158,6 +159,7 @@ export async function rig(csmsOpts: CsmsOptions = {}, skewMs = 0, listen = true)
     calls(action) { return r.out().filter((x) => x.m[0] === 2 && x.m[2] === action); },
     async close() {
       for (const s of stations) s.stop();
+      if (CORPUS && stations[0]?.scenario) saveScenario(stations[0].scenario.lines);
       await csms.close();
       const bad = stations.flatMap(frameViolations);
       if (bad.length) throw new Error("station sent frames that violate the OCPP 2.0.1 schemas:\n" + bad.join("\n"));
@@ -186,6 +188,16 @@ class CutStore implements Store {
     }
     return this.inner.write(key, value);
   }
+}
+
+/** CW_CORPUS=DIR: each rig's first station's inputs are saved there as a replay scenario (make fuzz-corpus). */
+const CORPUS = process.env.CW_CORPUS;
+const FUZZ_MAX_LEN = 32768;   // make fuzz's -max_len
+function saveScenario(lines: string[]): void {
+  const text = lines.join("\n") + "\n";
+  if (lines.length < 4 || text.length > FUZZ_MAX_LEN) return;   // a flood's is no seed
+  mkdirSync(CORPUS!, { recursive: true });
+  writeFileSync(join(CORPUS!, createHash("sha1").update(text).digest("hex").slice(0, 16) + ".scenario"), text);
 }
 
 /** GetVariables/SetVariables item helpers. */

@@ -42,6 +42,7 @@ export async function replay(file: string): Promise<string> {
   let e = await Engine.create(host, engineModule());
   let config = "";
   let bootReason = 3;
+  let inited = 0;
   const tick = () => e.tick();
   const advance = (until: number) => {
     for (let guard = 0; guard < 1_000_000; guard++) {
@@ -68,14 +69,28 @@ export async function replay(file: string): Promise<string> {
     switch (cmd) {
       case "config": config = arg; break;
       case "boot": bootReason = Number(arg); break;
-      case "init": e.init(JSON.parse(config), BOOT_REASONS[bootReason]); break;
-      case "at": advance(Number(arg)); break;
+      case "init":
+        if (inited++) throw new Error("replay: init twice");
+        e.init(JSON.parse(config), BOOT_REASONS[bootReason]);
+        break;
+      case "at": {
+        const t = Number(arg);
+        if (!(t >= now && t <= 10 * 366 * 86_400_000)) throw new Error(`replay: at ${arg}: out of range`);
+        advance(t);
+        break;
+      }
       case "tick": tick(); break;
       case "connected": e.onConnection(true); break;
       case "disconnected": open.length = 0; e.onConnection(false); break;
       case "reply": reply(arg, false); break;
       case "error": reply(arg, true); break;
-      case "frame": e.onFrame(Buffer.from(tx ? arg.replaceAll("$TX", tx) : arg, "latin1")); break;
+      case "frame": {
+        const frame = tx ? arg.replaceAll("$TX", tx) : arg;
+        const bytes = Buffer.from(frame, "latin1");
+        lines.push(`< ${bytes.toString("utf8")}`);
+        e.onFrame(bytes);
+        break;
+      }
       case "pilot": {
         const [evse, state, connector] = arg.split(" ");
         e.onBoardEvent(Number(evse), BOARD_EVENT.Pilot, (state.charCodeAt(0) - 65) | (Number(connector ?? 1) << 8));
