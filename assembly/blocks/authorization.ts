@@ -58,10 +58,21 @@ function requestAuthorize(s: Session, token: Token, remoteStartId: i32, stopChec
   if (rpc.enqueue(Action.Authorize)) pending.push(new PendingAuth(s.evse, token, remoteStartId, stopCheck));
 }
 
-/** Whether no CSMS can check a token now (logged); there is no local authorization yet. */
+/** Whether no CSMS can check a token now (logged); there is no authorization cache or local list. */
 function offline(id: string): bool {
   if (rpc.connected && prov.accepted) return false;
   warn("authorization: offline; token " + id + " not checked");
+  return true;
+}
+
+/** Whether a token may start charging unchecked: offline with OfflineTxForUnknownIdEnabled (C15), and before the
+ *  CSMS has accepted this start only with TxBeforeAcceptedEnabled. Its transaction's events carry it to the CSMS. */
+function offlineStart(s: Session, token: Token): bool {
+  if (!intOf(V.OfflineTxForUnknownIdEnabled)) return false;
+  if (!prov.accepted && !intOf(V.TxBeforeAcceptedEnabled)) return false;
+  info_("authorization: " + token.id + " starts unchecked (OfflineTxForUnknownIdEnabled)");
+  s.authorize(token, null, TR.Authorized);
+  s.tell("Offline: charging, card checked later");
   return true;
 }
 
@@ -81,9 +92,9 @@ export function presentToken(evse: i32, id: string, type: IdTokenEnumType): void
   if (!s.operative) { warn("authorization: EVSE " + s.evse.toString() + " is unavailable"); s.tell("Not available"); return; }
   // A start button (C02) or disabled authorization needs no CSMS.
   if (!intOf(V.AuthEnabled) || type == IdTokenEnumType.NoAuthorization) { s.authorize(token, null, TR.Authorized); return; }
-  // Without a CSMS the token cannot be checked (no local authorization yet); an Authorize sent later would start a
-  // session for a driver who may be long gone.
-  if (offline(id)) { s.tell("Offline - card not checked, try again later"); return; }
+  // Without a CSMS the token cannot be checked; an Authorize sent later would start a session for a driver who may be
+  // long gone.
+  if (offline(id)) { if (!offlineStart(s, token)) s.tell("Offline - card not checked, try again later"); return; }
   requestAuthorize(s, token, NO_INT, false);
 }
 
@@ -128,5 +139,9 @@ export function onTransactionIdTokenInfo(s: Session, j: Json, info: i32): void {
     if (s.groupId === null) s.groupId = groupOf(j, info);
     return;
   }
-  if (s.authorized && intOf(V.StopTxOnInvalidId)) s.deauthorize(TR.Deauthorized, ReasonEnumType.DeAuthorized);
+  if (!s.authorized) return;
+  if (intOf(V.StopTxOnInvalidId)) { s.deauthorize(TR.Deauthorized, ReasonEnumType.DeAuthorized); return; }
+  // The transaction goes on, with at most MaxEnergyOnInvalidId delivered; then energy is no longer offered.
+  s.limitEnergy(intOf(V.MaxEnergyOnInvalidId));
+  s.tell("Card not accepted: charging limited");
 }

@@ -32,6 +32,9 @@ export const FEEDBACK_GRACE_MS: i64 = 1000;
 /** How long an EV may take to answer a new PWM offer (B -> C) before it counts as SuspendedEV. */
 export const EV_RESPONSE_MS: i64 = 3000;
 
+/** How often the meter is read while a refused idToken's transaction may still take energy (MaxEnergyOnInvalidId). */
+export const ENERGY_CAP_POLL_MS: i64 = 1000;
+
 /** Samples kept for the Ended event (TxEndedInterval); when full, the oldest periodic one is dropped. */
 export const MAX_ENDED_SAMPLES: i32 = 24;
 
@@ -73,6 +76,10 @@ export class Session {
   chargingSince: i64 = -1;
   chargingMs: i64 = 0;
   endedSamples: Sample[] = [];
+  /** The meter's register at which a transaction whose idToken the CSMS refused is no longer offered energy (NaN:
+   *  none), and whether it got there. */
+  invalidUntilWh: f64 = NaN;
+  energyCapped: bool = false;
 
   constructor(public evse: i32, public connectors: i32, public phases: i32, public maxAmps: f64) {
     this.offeredLimit = Math.floor(maxAmps * 10) / 10;
@@ -133,7 +140,26 @@ export class Session {
   }
 
   private allowed(): bool {
-    return this.authorized && this.plugged && this.operative && !pilotFault(this.pilot) && !this.hardwareFault && this.offeredLimit >= 6;
+    return this.authorized && this.plugged && this.operative && !pilotFault(this.pilot) && !this.hardwareFault && this.offeredLimit >= 6 &&
+      !this.energyCapped;
+  }
+
+  /** The CSMS refused this transaction's idToken and StopTxOnInvalidId is false: at most `wh` more than at its start. */
+  limitEnergy(wh: i64): void {
+    if (!this.active) return;
+    const start = isNaN(this.startWh) ? readMeter(this.evse)[Field.EnergyWh] : this.startWh;
+    this.invalidUntilWh = start + <f64>wh;
+    this.checkEnergyCap();
+    reschedule();
+  }
+
+  private checkEnergyCap(): void {
+    if (this.energyCapped || isNaN(this.invalidUntilWh)) return;
+    const wh = readMeter(this.evse)[Field.EnergyWh];
+    if (isNaN(wh) || wh < this.invalidUntilWh) return;
+    info("transactions: " + this.txId + " reached MaxEnergyOnInvalidId; energy no longer offered");
+    this.energyCapped = true;
+    this.apply(TR.ChargingStateChanged);
   }
 
   private conditions(state: CS): u32 {
@@ -274,6 +300,8 @@ export class Session {
     this.chargingMs = 0;
     this.chargingSince = state == CS.Charging ? this.txStartedAt : -1;
     this.endedSamples = [];
+    this.invalidUntilWh = NaN;
+    this.energyCapped = false;
     const up = intOf(V.TxUpdatedInterval) * 1000, ended = intOf(V.TxEndedInterval) * 1000;
     this.nextUpdate = up > 0 ? this.txStartedAt + up : -1;
     this.nextEndedSample = ended > 0 ? this.txStartedAt + ended : -1;
@@ -302,6 +330,8 @@ export class Session {
     this.forceEnd = false;
     this.nextUpdate = -1; this.nextEndedSample = -1;
     this.endedSamples = [];
+    this.invalidUntilWh = NaN;
+    this.energyCapped = false;
   }
 
   /** Queues one TransactionEvent of this session's transaction, with a MeterValue of `extra` (measurand list bits) if it
@@ -403,6 +433,10 @@ export class Session {
       const due = this.pwmSince + EV_RESPONSE_MS;
       if (t >= due) this.apply(TR.ChargingStateChanged);
       else next = earliest(next, due - t);
+    }
+    if (this.active && !this.energyCapped && !isNaN(this.invalidUntilWh)) {
+      this.checkEnergyCap();
+      if (!this.energyCapped) next = earliest(next, ENERGY_CAP_POLL_MS);
     }
     if (this.active && this.nextUpdate >= 0) {
       if (t >= this.nextUpdate) {

@@ -163,7 +163,15 @@ export class Rpc {
 
   /** Whether a CALL of this action (and tag, when given) is waiting or in flight. */
   pending(a: Action, tag: string = ""): bool {
-    if (a == Action.TransactionEvent && journal.loaded < journal.tail) return true;
+    if (a == Action.TransactionEvent && journal.loaded < journal.tail) {
+      if (!tag.length) return true;
+      // Still only in the store: read each (in the free part of the frame buffer) for its transactionId.
+      const buf = this.scratch();
+      for (let n = journal.loaded; n < journal.tail; n++) {
+        const len = journal.read(n, buf.buf, buf.cap);
+        if (len > 0 && txIdOf(buf.buf, len) == tag) return true;
+      }
+    }
     const f = this.inflight;
     if (f !== null && f.action == a && (!tag.length || f.tag == tag)) return true;
     for (let i = 0; i < this.queue.length; i++) {

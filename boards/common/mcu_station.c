@@ -132,6 +132,7 @@ static int net_input(bl_client *c, uint8_t type, const uint8_t *p, size_t len) {
     if (!b->dialing) return 1;
     b->dialing = 0;
     b->up = b->report_up = 1;
+    b->link.sent = b->link.received = 0;   /* NEXT counts this connection's frames */
     if (len == 8) {
       int64_t utc = 0;
       for (int i = 7; i >= 0; i--) utc = utc << 8 | p[i];

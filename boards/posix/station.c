@@ -181,6 +181,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     b->wsi = wsi;
     b->up = 1;
     b->dialing = 0;
+    b->link.sent = b->link.received = 0;   /* NEXT counts this connection's frames */
     printf("connected\n");
     fflush(stdout);
     cw_engine_on_connection(engine, 1);

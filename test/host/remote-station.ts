@@ -32,6 +32,8 @@ export class RemoteStation extends EventEmitter {
   private args: string[] = [];
   /** frames[] index where the running process's traffic starts (a power cut starts a new process with new counters). */
   private since = 0;
+  /** frames[] index where the current (or, between connections, the next) CSMS connection starts. */
+  private connection = 0;
   /** Everything the station process printed (its frame trace and log). */
   output = "";
   /** Between "connecting to" and its outcome: settle() waits for it (an MCU's bridge dials in real time). */
@@ -41,6 +43,8 @@ export class RemoteStation extends EventEmitter {
     readonly runtime: Runtime) {
     super();
     this.opts = { config };
+    // A CALL open when its connection ends is never answered: openCalls() looks at the current connection only.
+    for (const ev of ["connect", "disconnect"]) csms.on(ev, (id: string) => { if (id === this.identity) this.connection = this.frames.length; });
     csms.on("frame", (f) => {
       if (f.identity !== this.identity) return;
       this.frames.push({ dir: f.dir === "in" ? "out" : "in", t: clock.now(), utc: clock.utc(), text: f.text });
@@ -127,7 +131,7 @@ export class RemoteStation extends EventEmitter {
 
   private openCalls(): number {
     const open = new Set<string>();
-    for (const f of this.frames.slice(this.since)) {
+    for (const f of this.frames.slice(Math.max(this.since, this.connection))) {
       const m = JSON.parse(f.text);
       if (f.dir === "out" && m[0] === 2) open.add(m[1]);
       if (f.dir === "in" && (m[0] === 3 || m[0] === 4)) open.delete(m[1]);
@@ -143,10 +147,11 @@ export class RemoteStation extends EventEmitter {
     let stable = 0;
     while (Date.now() < end) {
       const n = await this.linked.clockTick();
-      const mine = this.frames.slice(this.since);
+      const mine = this.frames.slice(Math.max(this.since, this.connection));
       const fromStation = mine.filter((f) => f.dir === "out").length;
       const toStation = mine.filter((f) => f.dir === "in").length;
-      if (fromStation >= n.sent && n.received >= toStation && this.openCalls() === 0 && !this.linked.rfid.pending && !this.dialing) { if (++stable >= 2) return; }
+      const delivered = !this.connected || (fromStation >= n.sent && n.received >= toStation);
+      if (delivered && this.openCalls() === 0 && !this.linked.rfid.pending && !this.dialing) { if (++stable >= 2) return; }
       else stable = 0;
       await sleep(3);
     }
