@@ -1,4 +1,5 @@
 // The engine's exports. The host calls in; the engine answers through hal.ts.
+import "./core/text";
 import { BootReasonEnumType } from "./generated/ocpp";
 import { MAX_FRAME } from "./config";
 import { rpc } from "./rpc/rpc";

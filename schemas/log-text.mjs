@@ -9,17 +9,24 @@
 //   (lineStart(), lineBytes(memory.data<u8>([...]), 5), lineText(actionName(a)), lineBytes(...), lineSend(Level.Warn))
 // The logged line is the same; no string is concatenated on the heap. Parts are evaluated in order, as before;
 // a part must not itself log (it would overwrite the line being built).
+//
+// Text that only goes out gets the same saving another way: a string literal in the last argument of a CALLERROR
+// or constraint description (`sendError`, `reject`) or a driver's message (`tell`), and the argument of `say`
+// (core/text), become __utf8(memory.data<u8>([...]), n), which makes the string from UTF-8 bytes when it is used.
 import { Transform } from "assemblyscript/transform";
 import { Node, NodeKind, LiteralKind, Token } from "assemblyscript";
 
 const LEVELS = { error: 0, warn: 1, info: 2 };
+/** Calls whose last argument is text that only goes out. */
+const TEXT_SINKS = new Set(["sendError", "reject", "tell"]);
 const PARTS = ["lineStart", "lineBytes", "lineText", "lineSend"];
 const alias = (name) => "__log_" + name;
 
 export default class LogText extends Transform {
   afterParse(parser) {
     for (const source of parser.sources) {
-      if (!source.normalizedPath.startsWith("assembly/") || source.normalizedPath.endsWith("core/log.ts")) continue;
+      if (!source.normalizedPath.startsWith("assembly/") || /core\/(log|text)\.ts$/.test(source.normalizedPath)) continue;
+      walk(source, outgoingText);
       const imp = logImport(source);
       if (!imp) continue;
       let used = false;
@@ -37,6 +44,38 @@ export default class LogText extends Transform {
       }
     }
   }
+}
+
+/** say("...") and the text argument of a TEXT_SINKS call, with their literals as UTF-8 bytes. */
+function outgoingText(node) {
+  if (node.kind !== NodeKind.Call || !node.args.length) return null;
+  const callee = node.expression;
+  const name = callee.kind === NodeKind.Identifier ? callee.text : callee.kind === NodeKind.PropertyAccess ? callee.property.text : "";
+  if (name === "say" && node.args.length === 1 && isString(node.args[0])) return utf8(node.args[0]) ?? null;
+  if (TEXT_SINKS.has(name)) node.args[node.args.length - 1] = literalsToUtf8(node.args[node.args.length - 1]);
+  return null;
+}
+
+/** The expression with each string literal of its + chains and ?: branches made from UTF-8 bytes. */
+function literalsToUtf8(e) {
+  if (isString(e)) return utf8(e) ?? e;
+  if (e.kind === NodeKind.Binary && e.operator === Token.Plus) { e.left = literalsToUtf8(e.left); e.right = literalsToUtf8(e.right); }
+  else if (e.kind === NodeKind.Parenthesized) e.expression = literalsToUtf8(e.expression);
+  else if (e.kind === NodeKind.Ternary) { e.ifThen = literalsToUtf8(e.ifThen); e.ifElse = literalsToUtf8(e.ifElse); }
+  return e;
+}
+
+function bytesOf(text, range) {
+  const bytes = [...Buffer.from(text, "utf8")];
+  const u8 = Node.createNamedType(Node.createSimpleTypeName("u8", range), null, false, range);
+  const data = Node.createCallExpression(Node.createPropertyAccessExpression(id("memory", range), id("data", range), range),
+    [u8], [Node.createArrayLiteralExpression(bytes.map((b) => int(b, range)), range)], range);
+  return [data, int(bytes.length, range)];
+}
+
+/** __utf8(memory.data<u8>([...]), n) for a literal (none for the empty string, which costs nothing). */
+function utf8(lit) {
+  return lit.value.length ? call("__utf8", bytesOf(lit.value, lit.range), lit.range) : undefined;
 }
 
 /** The source's import of core/log, with the local names of its log functions and their levels. */
@@ -88,12 +127,7 @@ function lineOf(parts, level, range) {
   const seq = [call(alias("lineStart"), [], range)];
   for (const p of parts) {
     if (!isString(p)) { seq.push(call(alias("lineText"), [p], range)); continue; }
-    const bytes = [...Buffer.from(p.value, "utf8")];
-    if (!bytes.length) continue;
-    const u8 = Node.createNamedType(Node.createSimpleTypeName("u8", range), null, false, range);
-    const data = Node.createCallExpression(Node.createPropertyAccessExpression(id("memory", range), id("data", range), range),
-      [u8], [Node.createArrayLiteralExpression(bytes.map((b) => int(b, range)), range)], range);
-    seq.push(call(alias("lineBytes"), [data, int(bytes.length, range)], range));
+    if (p.value.length) seq.push(call(alias("lineBytes"), bytesOf(p.value, range), range));
   }
   seq.push(call(alias("lineSend"), [int(level, range)], range));
   return Node.createCommaExpression(seq, range);

@@ -14,6 +14,7 @@ import { Session, sessions, session } from "./transactions";
 import { V } from "../generated/ocpp";
 import { intOf } from "../device-model/model";
 import { prov } from "./provisioning";
+import { say } from "../core/text";
 
 const MAX_PENDING = 8;
 
@@ -120,7 +121,7 @@ export function onAuthorize(j: Json | null, info: i32): void {
   if (!p.stopCheck) {
     const pm = j !== null ? field(j, info, P.personalMessage) : 0;
     const text = pm ? strField(j!, pm, P.content)! : status == AS.Accepted ? ""
-      : j !== null ? "Not authorized: " + enumName(E.AuthorizationStatusEnumType, status) : "Not authorized: no answer";
+      : j !== null ? say("Not authorized: ") + enumName(E.AuthorizationStatusEnumType, status) : say("Not authorized: no answer");
     if (status == AS.Accepted && !s.authorized) s.message = text; else s.tell(text);
   }
   if (status != AS.Accepted) return;

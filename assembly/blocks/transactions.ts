@@ -16,6 +16,7 @@ import { saveTx, loadTx, journal, NOT_JOURNALED } from "../rpc/journal";
 import { Pilot, dutyForAmps, DUTY_OFF, DUTY_UNAVAILABLE, pluggedIn, wantsEnergy, pilotFault } from "../evse/pilot";
 import { setStatus } from "./availability";
 import { show } from "../core/display";
+import { say } from "../core/text";
 import { readMeter, Field, Sample, sampled, writeMeterValue } from "./metering";
 import { V, TX_POINTS } from "../generated/ocpp";
 import { intOf, bitsOf } from "../device-model/model";
@@ -236,19 +237,22 @@ export class Session {
   // ---- the driver's display: what is happening now, or the last thing that happened to the driver's card or session ----
   message: string = "";             // the last event's text; cleared when a cable is plugged in or out
   private shown: string = "";
+  private shownSay: Say = Say.Message;
   private shownPlugged: bool = false;
 
   /** Tells the driver about an event (an authorization result, an ended session) until the situation changes. */
   tell(text: string): void { this.message = text; this.display(); }
 
   private display(): void {
-    const text = this.faulted ? "Out of order"
-      : this.state == CS.Charging ? "Charging"
-      : this.state == CS.SuspendedEV ? "Charging paused by the vehicle"
-      : this.state == CS.SuspendedEVSE ? "Charging paused by the station"
-      : !this.authorized ? this.message
-      : this.message.length ? this.message
-      : this.plugged ? "Authorized" : "Authorized - please plug in";
+    const what = this.faulted ? Say.OutOfOrder
+      : this.state == CS.Charging ? Say.Charging
+      : this.state == CS.SuspendedEV ? Say.PausedByEV
+      : this.state == CS.SuspendedEVSE ? Say.PausedByEVSE
+      : !this.authorized || this.message.length ? Say.Message
+      : this.plugged ? Say.Authorized : Say.PlugIn;
+    if (what == this.shownSay && (what != Say.Message || this.message == this.shown)) return;
+    const text = what == Say.Message ? this.message : sayText(what);
+    this.shownSay = what;
     if (text != this.shown) { this.shown = text; show(this.evse, text); }
   }
 
@@ -321,7 +325,7 @@ export class Session {
     this.event(TransactionEventEnumType.Ended, trigger, state, reason);
     info("transactions: " + this.txId + " ended (" + enumName(E.TriggerReasonEnumType, trigger) + ")");
     const wh = readMeter(this.evse)[Field.EnergyWh] - this.startWh;
-    this.message = isNaN(wh) ? "Session ended" : "Session ended: " + (Math.round(wh / 10) / 100).toString() + " kWh";
+    this.message = isNaN(wh) ? say("Session ended") : say("Session ended: ") + (Math.round(wh / 10) / 100).toString() + say(" kWh");
     this.txId = "";
     this.authorized = false;
     this.token = null; this.groupId = null;
@@ -410,7 +414,7 @@ export class Session {
       const due = this.authorizedAt + intOf(V.EVConnectionTimeOut) * 1000;
       if (t >= due) {
         info("transactions: EV not connected within EVConnectionTimeOut on EVSE " + this.evse.toString());
-        this.message = "Authorization expired: no cable plugged in";
+        this.message = say("Authorization expired: no cable plugged in");
         this.deauthorize(TR.EVConnectTimeout, ReasonEnumType.Timeout);
       } else next = due - t;
     }
@@ -460,6 +464,20 @@ export class Session {
 
   describe(): string {
     return "EVSE " + this.evse.toString() + ": " + enumName(E.ChargingStateEnumType, this.state);
+  }
+}
+
+/** What the display shows besides the session's last message. */
+const enum Say { Message, OutOfOrder, Charging, PausedByEV, PausedByEVSE, Authorized, PlugIn }
+
+function sayText(s: Say): string {
+  switch (s) {
+    case Say.OutOfOrder: return say("Out of order");
+    case Say.Charging: return say("Charging");
+    case Say.PausedByEV: return say("Charging paused by the vehicle");
+    case Say.PausedByEVSE: return say("Charging paused by the station");
+    case Say.Authorized: return say("Authorized");
+    default: return say("Authorized - please plug in");
   }
 }
 

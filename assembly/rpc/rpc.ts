@@ -5,7 +5,7 @@ import { Json, K, JsonError } from "../json/reader";
 import { Writer } from "../json/writer";
 import { Action } from "../generated/ocpp";
 import { actionName, actionRef, actionOf } from "../messages/schema";
-import { ErrorCode, ERROR_CODE_NAMES } from "./errors";
+import { ErrorCode, errorCodeName } from "./errors";
 import { Decode, resetDecode } from "../messages/codec";
 import { CALL_QUEUE, QUEUE_BYTES, MAX_MESSAGE_ID, MAX_FRAME, HELD_ANSWERS } from "../config";
 import { ws_send, random_u32 } from "../hal";
@@ -312,9 +312,10 @@ export class Rpc {
   /** The MessageId a CALLERROR answers: the CALL's (node idn, echoed as it was sent), or "-1" (idn 0) when unreadable. */
   private sendError(idn: i32, code: ErrorCode, desc: string): void {
     if (desc.length > 255) desc = desc.substring(0, 255);
-    warn("rpc: CALLERROR " + ERROR_CODE_NAMES[code] + " for " + this.idText(idn) + ": " + desc);
+    const name = errorCodeName(code);
+    warn("rpc: CALLERROR " + name + " for " + this.idText(idn) + ": " + desc);
     const w = this.out.reset();
-    w.arr(); w.int(CALLERROR); this.writeId(w, idn); w.str(ERROR_CODE_NAMES[code]); w.str(desc); w.obj(); w.endObj(); w.endArr();
+    w.arr(); w.int(CALLERROR); this.writeId(w, idn); w.str(name); w.str(desc); w.obj(); w.endObj(); w.endArr();
     this.answer();
   }
 
