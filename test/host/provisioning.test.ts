@@ -171,6 +171,17 @@ describe("B05/B06 GetVariables and SetVariables", () => {
     expect(back.getVariableResult.map((x: any) => x.attributeValue)).toEqual(["301", "true"]);
   });
 
+  it("TC_B_39_CS: a ReadOnly variable (OCPPCommCtrlr.MessageTimeout[Default]) is Rejected and keeps its value", async () => {
+    r = await rig();
+    await r.start();
+    const res = await set([{ ...cv("OCPPCommCtrlr", "MessageTimeout"), variable: { name: "MessageTimeout", instance: "Default" }, attributeValue: "60" }]);
+    expect(res.setVariableResult).toHaveLength(1);
+    expect(res.setVariableResult[0]).toMatchObject({ attributeStatus: "Rejected", component: { name: "OCPPCommCtrlr" },
+      variable: { name: "MessageTimeout", instance: "Default" } });
+    const back = await get([{ ...cv("OCPPCommCtrlr", "MessageTimeout"), variable: { name: "MessageTimeout", instance: "Default" } }]);
+    expect(back.getVariableResult[0]).toMatchObject({ attributeStatus: "Accepted", attributeValue: "30" });
+  });
+
   it("TC_B_35_CS / TC_B_36_CS / TC_B_37_CS: unknown component, unknown variable, unsupported attribute type", async () => {
     r = await rig();
     await r.start();
