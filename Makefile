@@ -138,7 +138,7 @@ test-host: engine $(DEB_STAMP) native
 	npx vitest run --reporter=default --reporter=json --outputFile.json=build/vitest.json
 
 # The conformance suites again, against the native posix station (its virtual clock and board over the board link).
-POSIX_SUITES := provisioning rpc transactions authorization remote-control session smart-charging board pilot robustness offline-queue power-cut
+POSIX_SUITES := provisioning rpc transactions authorization remote-control session smart-charging board pilot robustness offline-queue power-cut auth-cache
 test-posix: engine $(DEB_STAMP) native
 	CW_HOST=posix npx vitest run $(POSIX_SUITES:%=test/host/%.test.ts) --reporter=default --reporter=json --outputFile.json=build/vitest-posix.json
 

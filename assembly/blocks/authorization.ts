@@ -15,6 +15,7 @@ import { V } from "../generated/ocpp";
 import { intOf } from "../device-model/model";
 import { prov } from "./provisioning";
 import { say } from "../core/text";
+import { Cached, cacheFind, cacheUse, cacheStore } from "./auth-cache";
 
 const MAX_PENDING = 8;
 
@@ -59,11 +60,26 @@ function requestAuthorize(s: Session, token: Token, remoteStartId: i32, stopChec
   if (rpc.enqueue(Action.Authorize)) pending.push(new PendingAuth(s.evse, token, remoteStartId, stopCheck));
 }
 
-/** Whether no CSMS can check a token now (logged); there is no authorization cache or local list. */
-function offline(id: string): bool {
-  if (rpc.connected && prov.accepted) return false;
-  warn("authorization: offline; token " + id + " not checked");
-  return true;
+/** Whether no CSMS can check a token now. */
+function offline(): bool { return !(rpc.connected && prov.accepted); }
+
+/** The token's authorization cache record, when the cache is enabled and `use` (LocalPreAuthorize online,
+ *  LocalAuthorizeOffline offline) lets it decide. */
+function cached(token: Token, use: bool): Cached | null {
+  return use && intOf(V.AuthCacheEnabled) ? cacheFind(token) : null;
+}
+
+/** A session authorized from the cache (C12); an idToken the cache does not accept only tells the driver. */
+function startCached(s: Session, token: Token, c: Cached, off: bool): void {
+  if (!c.accepted) {
+    info_("authorization: " + token.id + " not accepted by the authorization cache");
+    s.tell(say("Not authorized: ") + enumName(E.AuthorizationStatusEnumType, c.status == AS.Accepted ? AS.Expired : c.status));
+    return;
+  }
+  info_("authorization: " + token.id + " accepted by the authorization cache");
+  cacheUse(c);
+  s.authorize(token, c.group, TR.Authorized);
+  if (off) s.tell("Offline: charging");
 }
 
 /** Whether a token may start charging unchecked: offline with OfflineTxForUnknownIdEnabled (C15), and before the
@@ -83,19 +99,31 @@ export function presentToken(evse: i32, id: string, type: IdTokenEnumType): void
   const s = target(evse, token);
   if (s === null) { warn("authorization: no EVSE " + evse.toString() + " for token " + id); return; }
   info_("authorization: token " + id + " presented at EVSE " + s.evse.toString());
+  const off = offline();
+  const c = cached(token, intOf(off ? V.LocalAuthorizeOffline : V.LocalPreAuthorize) != 0);
   if (s.authorized) {
     if (sameToken(s.token, token)) { s.deauthorize(TR.StopAuthorized, ReasonEnumType.Local); return; }
-    // Another token may stop the session only if the CSMS puts it in the session's group: ask first.
-    if (offline(id)) return;
+    // Another token may stop the session only if it is in the session's group: the cache or the CSMS says.
+    if (c !== null && c.accepted && c.group !== null && s.groupId !== null && c.group == s.groupId) {
+      cacheUse(c);
+      s.deauthorize(TR.StopAuthorized, ReasonEnumType.Local);
+      return;
+    }
+    if (off) { warn("authorization: offline; token " + id + " not checked"); return; }
     requestAuthorize(s, token, NO_INT, true);
     return;
   }
   if (!s.operative) { warn("authorization: EVSE " + s.evse.toString() + " is unavailable"); s.tell("Not available"); return; }
   // A start button (C02) or disabled authorization needs no CSMS.
   if (!intOf(V.AuthEnabled) || type == IdTokenEnumType.NoAuthorization) { s.authorize(token, null, TR.Authorized); return; }
-  // Without a CSMS the token cannot be checked; an Authorize sent later would start a session for a driver who may be
-  // long gone.
-  if (offline(id)) { if (!offlineStart(s, token)) s.tell("Offline - card not checked, try again later"); return; }
+  if (c !== null && (off || c.accepted || intOf(V.AuthCacheDisablePostAuthorize))) { startCached(s, token, c, off); return; }
+  // Without a CSMS an unknown token cannot be checked; an Authorize sent later would start a session for a driver who
+  // may be long gone.
+  if (off) {
+    warn("authorization: offline; token " + id + " not checked");
+    if (!offlineStart(s, token)) s.tell("Offline - card not checked, try again later");
+    return;
+  }
   requestAuthorize(s, token, NO_INT, false);
 }
 
@@ -118,6 +146,7 @@ export function onAuthorize(j: Json | null, info: i32): void {
   if (s === null) return;
   const status = j !== null ? enumField(j, info, P.status, E.AuthorizationStatusEnumType) : AS.Invalid;
   info_("authorization: " + p.token.id + " " + (j !== null ? enumName(E.AuthorizationStatusEnumType, status) : "not answered"));
+  if (j !== null && intOf(V.AuthCacheEnabled)) cacheStore(p.token, j, info);
   if (!p.stopCheck) {
     const pm = j !== null ? field(j, info, P.personalMessage) : 0;
     const text = pm ? strField(j!, pm, P.content)! : status == AS.Accepted ? ""
@@ -136,6 +165,7 @@ export function onAuthorize(j: Json | null, info: i32): void {
 
 /** The CSMS's verdict on a transaction's idToken (TransactionEventResponse.idTokenInfo). */
 export function onTransactionIdTokenInfo(s: Session, j: Json, info: i32): void {
+  if (s.token !== null && intOf(V.AuthCacheEnabled)) cacheStore(s.token!, j, info);
   if (enumField(j, info, P.status, E.AuthorizationStatusEnumType) == AS.Accepted) {
     if (s.groupId === null) s.groupId = groupOf(j, info);
     return;

@@ -21,6 +21,7 @@ import { utf8, ptr } from "../core/bytes";
 import { prov } from "./provisioning";
 import { markStatus, markAll } from "./availability";
 import { remoteStart } from "./authorization";
+import { cacheClear } from "./auth-cache";
 import { Session, sessions, session, sessionByTx, stationOperative, setStationOperative } from "./transactions";
 import { sendMeterValues } from "./metering";
 import { checkRemoteStartProfile, install } from "./smart-charging";
@@ -253,8 +254,10 @@ export function changeAvailability(j: Json, r: i32, w: Writer): Served {
 }
 
 export function clearCache(j: Json, r: i32, w: Writer): Served {
-  // This build keeps no authorization cache (AuthCacheCtrlr is not implemented): nothing to clear.
-  answerStatus(w, E.ClearCacheStatusEnumType, ClearCacheStatusEnumType.Rejected, "NotEnabled");
+  // C11: Rejected while the cache is disabled (AuthCacheCtrlr.Enabled false).
+  const on = intOf(V.AuthCacheEnabled) != 0;
+  if (on) cacheClear();
+  answerStatus(w, E.ClearCacheStatusEnumType, on ? ClearCacheStatusEnumType.Accepted : ClearCacheStatusEnumType.Rejected, on ? null : "NotEnabled");
   return Served.Answered;
 }
 

@@ -15,6 +15,8 @@ export interface CsmsOptions {
   heartbeatInterval?: number;
   /** idToken -> AuthorizationStatusEnumType; unknown tokens are Unknown. */
   tokens?: Record<string, string>;
+  /** idToken -> the groupIdToken its idTokenInfo carries. */
+  groups?: Record<string, string>;
   /** identity -> Basic-auth password; when set, other identities and wrong passwords are refused (401). */
   passwords?: Record<string, string>;
   /** The CSMS clock; default the wall clock. Tests pass the station's virtual UTC. */
@@ -82,8 +84,11 @@ export class DevCsms extends EventEmitter {
       await this.opts.hold?.(id, method, params);
       return fn(params);
     });
-    const tokenInfo = (idToken: any) =>
-      ({ status: idToken.type === "NoAuthorization" ? "Accepted" : this.opts.tokens?.[idToken.idToken] ?? "Unknown" });
+    const tokenInfo = (idToken: any) => {
+      const group = this.opts.groups?.[idToken.idToken];
+      return { status: idToken.type === "NoAuthorization" ? "Accepted" : this.opts.tokens?.[idToken.idToken] ?? "Unknown",
+        ...(group ? { groupIdToken: { idToken: group, type: "Central" } } : {}) };
+    };
     answer("BootNotification", () => {
       const n = (this.boots.get(id) ?? 0) + 1;
       this.boots.set(id, n);
