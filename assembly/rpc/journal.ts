@@ -112,17 +112,21 @@ function txKey(evse: i32): i32 {
   return 4 + digits(KEY + 4, <u32>evse);
 }
 
-function field(buf: usize, n: i32, v: u32): i32 {
+/** v's digits and a space at buf + n: the length after them. */
+function putNum(buf: usize, n: i32, v: u32): i32 {
   n += digits(buf + <usize>n, v);
   store<u8>(buf + <usize>n, 0x20);
   return n + 1;
 }
 
+/** A state's longest text: three numbers of up to 10 digits, the kind, the separators and a 36-character id. */
+const TX_STATE = 72;
+
 /** `buf`: scratch of at least TX_STATE bytes; an empty txId clears the EVSE's state. */
 export function saveTx(evse: i32, txId: string, nextSeq: i32, connector: i32, journaled: u32, ended: bool, buf: usize): void {
   let n = 0;
   if (txId.length) {
-    n = field(buf, field(buf, field(buf, 0, <u32>nextSeq), <u32>connector), journaled);
+    n = putNum(buf, putNum(buf, putNum(buf, 0, <u32>nextSeq), <u32>connector), journaled);
     store<u8>(buf + <usize>n, ended ? 0x45 : 0x4f);
     store<u8>(buf + <usize>n + 1, 0x20);
     n += 2;
@@ -131,7 +135,6 @@ export function saveTx(evse: i32, txId: string, nextSeq: i32, connector: i32, jo
   if (store_write(KEY, txKey(evse), buf, n) != 0) warn("transactions: the store refused the state of EVSE " + evse.toString());
 }
 
-export const TX_STATE = 72;
 
 export function loadTx(evse: i32, buf: usize): CutTransaction | null {
   const n = store_read(KEY, txKey(evse), buf, TX_STATE);

@@ -18,8 +18,8 @@ export const CALL: i32 = 2, CALLRESULT: i32 = 3, CALLERROR: i32 = 4;
 
 /** ws_send results: taken; no open connection; the transport is full for now (it calls tick() once it has room). */
 export const SEND_OK: i32 = 0, SEND_CLOSED: i32 = 1, SEND_BUSY: i32 = 2;
-/** enqueueTx: the event is queued in memory only, or not sent at all. */
-export const NOT_KEPT: i64 = -1, DROPPED: i64 = -2;
+/** enqueueTx: the event is not sent at all (-1: it went into the queue in memory only). */
+export const DROPPED: i64 = -2;
 
 /** What a CALL handler did. */
 export const enum Served { Answered = 1, Unsupported = 0, Invalid = -1, NotRegistered = -2 }
@@ -118,7 +118,7 @@ export class Rpc {
 
   /** Queues the TransactionEvent written into callTx()'s writer: persisted first (the journal), then taken into the
    *  queue in order with the ones before it; while older ones still wait in the store, so does this one. `periodic`:
-   *  periodic meter values, which a nearly full journal drops. Its journal number; NOT_KEPT: queued in memory only;
+   *  periodic meter values, which a nearly full journal drops. Its journal number; -1: queued in memory only;
    *  DROPPED: not sent at all. */
   enqueueTx(tag: string, periodic: bool): i64 {
     const w = this.tail;

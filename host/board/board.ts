@@ -102,13 +102,13 @@ export class EvseSim {
 
   forgetReported(): void { this.reported = null; this.reportedFeedback = ""; }
 
-  /** Called with the register whenever a reading shows a new one (Board.keepRegisters). */
-  onRegister: ((wh: number) => void) | undefined;
+  /** Called whenever a reading is about to show a new register (Board.keepRegisters). */
+  onRegister: (() => void) | undefined;
   private shown = NaN;
 
   /** meter_read's values (docs/HAL.md). */
   meter(): number[] {
-    if (this.energyWh !== this.shown) { this.shown = this.energyWh; this.onRegister?.(this.energyWh); }
+    if (this.energyWh !== this.shown) { this.shown = this.energyWh; this.onRegister?.(); }
     const n = this.phasesUsed, i = this.drawnA();
     const cur = [0, 1, 2].map((p) => (p < this.phases ? (p < n ? i : 0) : NaN));
     const volt = [0, 1, 2].map((p) => (p < this.phases ? this.voltage : NaN));
